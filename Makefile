@@ -1,0 +1,84 @@
+# The two commands a newcomer needs are `make book` and `make test`; both create
+# the environment first. Everything runs inside .venv, made from requirements.txt.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+HTML   := _build/html
+# Notebooks the book executes; nbval runs the same set.
+NOTEBOOKS := $(wildcard chapters/*.ipynb) $(wildcard exercises/*.ipynb)
+
+.PHONY: help env book test lint unit nbval build-check site-check browser test-lab \
+        lab serve bench exercises strip clean
+
+help:
+	@echo "make book      create .venv if needed, install, build the site into $(HTML)"
+	@echo "make test      everything the project checks (CI runs this)"
+	@echo "make lab       JupyterLab on the course"
+	@echo "make serve     serve the built site on http://localhost:8000"
+	@echo "make bench     benchmarks -> benchmarks/results.json and benchmarks/results.md"
+	@echo "make exercises regenerate student and solution versions of the exercises"
+	@echo "make strip     remove outputs from every notebook"
+	@echo "make clean     remove the build and caches (keeps .venv)"
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
+	touch $(STAMP)
+
+book: env
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	@echo "Site built: $(abspath $(HTML))/index.html"
+
+test: env lint unit nbval build-check site-check browser test-lab
+	@echo "make test: all checks passed"
+
+lint: env
+	$(BIN)/ruff check .
+
+unit: env
+	$(PY) -m pytest -n 2 tests -m "not browser" --ignore=tests/site --ignore=tests/browser
+
+nbval: env
+	MPLBACKEND=Agg $(PY) -m pytest -n 2 --nbval-lax -p no:randomly $(NOTEBOOKS)
+
+build-check: env
+	rm -rf _build
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+
+site-check: env
+	$(PY) -m pytest tests/site
+
+browser: env
+	bash scripts/ensure-chromium.sh
+	$(PY) -m pytest tests/browser -m browser
+
+test-lab: env
+	bash scripts/ensure-chromium.sh
+	$(PY) -m pytest tests/lab -m browser
+
+lab: env
+	$(BIN)/jupyter lab --notebook-dir=.
+
+serve:
+	@test -f $(HTML)/index.html || { echo "no site yet: run make book"; exit 1; }
+	$(PYTHON) -m http.server 8000 --directory $(HTML)
+
+bench: env
+	$(PY) benchmarks/run.py
+
+exercises: env
+	$(PY) -m labtools.assign exercises/source --student exercises --solution exercises/solutions
+
+strip: env
+	$(PY) scripts/strip_outputs.py $(shell git ls-files '*.ipynb')
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache .jupyter_cache
+	find . -name __pycache__ -not -path "./.venv/*" -prune -exec rm -rf {} +

@@ -1,0 +1,130 @@
+"""Argument checks shared by every public function.
+
+Each check raises a ``ValueError`` or ``TypeError`` whose message names the
+parameter, shows the value it got and says what is allowed, so a learner who
+passes something wrong reads a sentence, not a traceback from inside NumPy.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__: list[str] = []  # private helpers; nothing re-exported
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_number(name: str, value, *, positive=False, nonnegative=False,
+                 low=None, high=None, integer=False):
+    """Return ``value`` as a float (or int) after checking it.
+
+    Examples
+    --------
+    >>> check_number("lr", 0.1, positive=True)
+    0.1
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()
+        else:
+            kind = "a whole number" if integer else "a number"
+            raise TypeError(f"{name} must be {kind}, got {_show(value)}")
+    if integer:
+        if isinstance(value, numbers.Integral):
+            value = int(value)
+        elif float(value).is_integer():
+            value = int(value)
+        else:
+            raise ValueError(f"{name} must be a whole number, got {_show(value)}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {_show(value)}")
+    if positive and not value > 0:
+        raise ValueError(f"{name} must be positive, got {_show(value)}")
+    if nonnegative and not value >= 0:
+        raise ValueError(f"{name} must be zero or positive, got {_show(value)}")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be at least {low}, got {_show(value)}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be at most {high}, got {_show(value)}")
+    return value if integer else float(value)
+
+
+def check_int(name: str, value, *, low=None, high=None):
+    """Return ``value`` as an ``int`` in ``[low, high]``.
+
+    Examples
+    --------
+    >>> check_int("steps", 10, low=0)
+    10
+    """
+    return check_number(name, value, integer=True, low=low, high=high)
+
+
+def check_points(name: str, value, dim: int | None = None) -> np.ndarray:
+    """Return ``value`` as a float array of shape ``(d,)`` or ``(n, d)``.
+
+    Examples
+    --------
+    >>> check_points("x0", [1, 2], dim=2)
+    array([1., 2.])
+    """
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be a point (a list or array of numbers), got {_show(value)}"
+        ) from None
+    if dim == 1 and arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim not in (1, 2):
+        raise ValueError(
+            f"{name} must have shape (d,) for one point or (n, d) for many, "
+            f"got shape {arr.shape}"
+        )
+    if dim is not None and arr.shape[-1] != dim:
+        raise ValueError(
+            f"{name} must have {dim} coordinate{'s' if dim != 1 else ''} "
+            f"for a {dim}-D landscape, got {arr.shape[-1]} ({_show(value)})"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite numbers, got {_show(value)}")
+    return arr
+
+
+def check_choice(name: str, value, allowed):
+    """Return ``value`` if it is one of ``allowed``.
+
+    Examples
+    --------
+    >>> check_choice("kind", "gd", ["gd", "adam"])
+    'gd'
+    """
+    allowed = list(allowed)
+    if value not in allowed:
+        listed = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name} must be one of {listed}; got {_show(value)}")
+    return value
+
+
+def check_window(name: str, value, dim: int):
+    """Return a tuple of ``dim`` ``(lo, hi)`` pairs with ``lo < hi``."""
+    try:
+        pairs = tuple((float(lo), float(hi)) for lo, hi in value)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be {dim} (low, high) pair{'s' if dim > 1 else ''}, "
+            f"got {_show(value)}"
+        ) from None
+    if len(pairs) != dim:
+        raise ValueError(f"{name} must have {dim} (low, high) pairs, got {len(pairs)}")
+    for lo, hi in pairs:
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+            raise ValueError(
+                f"{name} must have finite low < high in each pair, got {_show(value)}"
+            )
+    return pairs
