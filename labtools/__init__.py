@@ -11,7 +11,8 @@ Data flows one way: ``landscapes`` -> ``optim`` -> ``run`` -> ``plots`` ->
 and ``assign`` serve the exercises. See ``CONTRIBUTING.md`` for the contract.
 """
 
-from . import curvature, landscapes, nn, optim, plots, quiz, run
+from . import curvature, landscapes, nn, optim, plots, quiz
+from . import run as _run_module
 from .curvature import *  # noqa: F401,F403
 from .landscapes import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
@@ -25,7 +26,7 @@ __version__ = "0.1.0"
 __all__ = [
     *landscapes.__all__,
     *optim.__all__,
-    *run.__all__,
+    *_run_module.__all__,
     *curvature.__all__,
     *nn.__all__,
     *plots.__all__,

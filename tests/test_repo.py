@@ -19,7 +19,8 @@ def tracked_notebooks():
         ["git", "ls-files", "--others", "--exclude-standard", "*.ipynb"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     ).stdout.split()
-    return sorted(set(out) | set(untracked))
+    # fixtures for the grader are hostile submissions: stored outputs are the point
+    return sorted(p for p in set(out) | set(untracked) if not p.startswith("tests/fixtures/"))
 
 
 @pytest.mark.parametrize("path", tracked_notebooks())
@@ -53,7 +54,12 @@ def test_toc_lists_only_real_pages(entry):
     else:
         text = page.read_text()
     words = len(re.findall(r"[A-Za-z]{3,}", text))
-    assert words > 150, f"{page.name} has only {words} words: no placeholder pages in the book"
+    # pages whose body a directive generates (API from docstrings, the bibliography,
+    # the benchmark table) need only their introduction written by hand
+    generated = any(d in text for d in ("automodule", "{bibliography}", "{include}"))
+    assert words > (20 if generated else 150), (
+        f"{page.name} has only {words} words: no placeholder pages in the book"
+    )
 
 
 def test_requirements_are_pinned_and_install_labtools():

@@ -1,0 +1,703 @@
+"""Curvature: critical points, Hessian spectra and random-matrix experiments.
+
+Two kinds of tools live here. For the 1-D and 2-D landscapes of the course,
+:func:`critical_points` finds every point in the window where the gradient
+vanishes and :func:`classify` names it from the Hessian's eigenvalues. For
+high-dimensional problems (the course network), where the Hessian is never
+formed, :func:`lanczos`, :func:`spectral_density` and :func:`hutchinson_trace`
+work from a Hessian-vector product ``v -> H v`` alone. Finally
+:func:`goe_all_positive_fraction` runs the random-Hessian experiment: how
+often is a random symmetric matrix positive definite?
+
+Examples
+--------
+>>> import labtools as lt
+>>> points = lt.critical_points(lt.landscape("himmelblau"))
+>>> sorted({p.kind for p in points})
+['maximum', 'minimum', 'saddle']
+>>> lt.classify([[2.0, 0.0], [0.0, -2.0]])
+'saddle'
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import _show, check_int, check_number, check_points
+
+__all__ = [
+    "CriticalPoint",
+    "classify",
+    "critical_points",
+    "hessian_eigs",
+    "lanczos",
+    "spectral_density",
+    "hutchinson_trace",
+    "goe_all_positive_fraction",
+    "goe_all_positive_exact",
+    "goe_all_positive_asymptotic",
+    "GOE_THETA",
+]
+
+#: Decay rate of P(all d eigenvalues of a GOE matrix are positive) ~ exp(-theta d^2)
+#: (Dean & Majumdar 2006): theta = ln(3) / 4.
+GOE_THETA = math.log(3.0) / 4.0
+
+
+class CriticalPoint(NamedTuple):
+    """A point where the gradient vanishes, with its Hessian eigenvalues and kind.
+
+    Examples
+    --------
+    >>> import labtools as lt
+    >>> p = lt.critical_points(lt.landscape("saddle"))[0]
+    >>> p.x, p.value, p.eigenvalues, p.kind
+    (array([0., 0.]), 0.0, array([-2.,  2.]), 'saddle')
+    """
+
+    #: Location, shape ``(d,)``.
+    x: np.ndarray
+    #: Landscape value at ``x``.
+    value: float
+    #: Hessian eigenvalues at ``x``, ascending, shape ``(d,)``.
+    eigenvalues: np.ndarray
+    #: ``"minimum"``, ``"maximum"``, ``"saddle"`` or ``"degenerate"`` (see :func:`classify`).
+    kind: str
+
+
+# ----------------------------------------------------------------------------
+# Classification and critical points
+# ----------------------------------------------------------------------------
+
+
+def _classify_eigs(eigs, tol):
+    eigs = np.asarray(eigs, dtype=float)
+    scale = np.maximum(1.0, np.max(np.abs(eigs), axis=-1, keepdims=True))
+    zero = np.abs(eigs) <= tol * scale
+    pos = np.any((eigs > 0) & ~zero, axis=-1)
+    neg = np.any((eigs < 0) & ~zero, axis=-1)
+    # A Hessian that could not be evaluated (NaN) decides nothing.
+    anyzero = np.any(zero | ~np.isfinite(eigs), axis=-1)
+    kind = np.where(pos & neg, "saddle",
+                    np.where(anyzero, "degenerate",
+                             np.where(pos, "minimum", "maximum")))
+    return kind.astype(object)
+
+
+def classify(hessian, tol=1e-8):
+    """Name a critical point from its Hessian.
+
+    The rule, in order: eigenvalues of both signs make a **saddle** (even if
+    some are zero: there is a descent direction either way); otherwise any
+    eigenvalue that counts as zero makes it **degenerate** (second-order
+    information cannot decide); otherwise all positive is a **minimum** and
+    all negative a **maximum**. An eigenvalue counts as zero when
+    ``|lambda| <= tol * max(1, max|lambda|)``.
+
+    Parameters
+    ----------
+    hessian : array_like
+        Shape ``(d, d)`` or ``(n, d, d)``.
+        Symmetric matrix (or a batch of them).
+    tol : float, default 1e-8
+        Relative threshold below which an eigenvalue counts as zero.
+
+    Returns
+    -------
+    str or ndarray of str
+        One of ``"minimum"``, ``"maximum"``, ``"saddle"``, ``"degenerate"``
+        (an object array of them for a batch).
+
+    Examples
+    --------
+    >>> classify([[2.0, 0.0], [0.0, 3.0]])
+    'minimum'
+    >>> classify([[0.0, 0.0], [0.0, 0.0]])
+    'degenerate'
+    >>> classify([[1.0, 0.0], [0.0, 0.0]])
+    'degenerate'
+    >>> classify([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, -1.0]])
+    'saddle'
+    """
+    H = _check_square("hessian", hessian)
+    tol = check_number("tol", tol, nonnegative=True)
+    kinds = _classify_eigs(np.linalg.eigvalsh(H), tol)
+    return str(kinds) if H.ndim == 2 else kinds
+
+
+def _check_square(name, value):
+    try:
+        H = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a square matrix of numbers, got "
+                        f"{_show(value)}") from None
+    if H.ndim not in (2, 3) or H.shape[-1] != H.shape[-2] or H.shape[-1] == 0:
+        raise ValueError(f"{name} must be a square matrix of shape (d, d) or a batch "
+                         f"(n, d, d), got shape {H.shape}")
+    if not np.all(np.isfinite(H)):
+        raise ValueError(f"{name} must contain only finite numbers, got {_show(value)}")
+    if not np.allclose(H, np.swapaxes(H, -1, -2), rtol=1e-8, atol=1e-12):
+        raise ValueError(f"{name} must be symmetric (a Hessian), got {_show(value)}")
+    return H
+
+
+def _check_landscape(landscape):
+    needed = ("grad", "hess", "f", "window", "dim")
+    if not all(hasattr(landscape, a) for a in needed):
+        raise TypeError(
+            f"landscape must be a Landscape (from lt.landscape(...)), got "
+            f"{_show(landscape)}"
+        )
+    return landscape
+
+
+def hessian_eigs(landscape, x):
+    """Eigenvalues (ascending) and eigenvectors (columns) of the Hessian at ``x``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    x : array_like
+        Shape ``(d,)`` or ``(n, d)``.
+
+    Returns
+    -------
+    eigenvalues : ndarray
+        Shape ``(d,)`` or ``(n, d)``.
+    eigenvectors : ndarray
+        Shape ``(d, d)`` or ``(n, d, d)``.
+        Column ``i`` belongs to eigenvalue ``i``.
+
+    Examples
+    --------
+    >>> import labtools as lt
+    >>> vals, vecs = hessian_eigs(lt.landscape("saddle_5"), [0.0, 0.0])
+    >>> vals
+    array([-2., 10.])
+    >>> abs(vecs[:, 0])
+    array([0., 1.])
+    """
+    landscape = _check_landscape(landscape)
+    x = check_points("x", x, dim=landscape.dim)
+    return np.linalg.eigh(landscape.hess(x))
+
+
+def _newton_solve(landscape, seeds, max_iter):
+    """Vectorized Newton iteration on grad = 0; returns final points."""
+    x = seeds.copy()
+    lo = np.array([w[0] for w in landscape.window])
+    hi = np.array([w[1] for w in landscape.window])
+    span = hi - lo
+    alive = np.ones(len(x), dtype=bool)
+    with np.errstate(all="ignore"):
+        for _ in range(max_iter):
+            if not np.any(alive):
+                break
+            xa = x[alive]
+            g = landscape.grad(xa)
+            vals, vecs = np.linalg.eigh(landscape.hess(xa))
+            # Newton step through the eigendecomposition: a (near-)zero
+            # eigenvalue gets no step along its eigenvector instead of a
+            # division by zero (this is what happens at degenerate points).
+            small = np.abs(vals) <= 1e-14 * np.maximum(1.0, np.abs(vals).max(-1,
+                                                                         keepdims=True))
+            inv = np.where(small, 0.0, 1.0 / np.where(small, 1.0, vals))
+            coef = np.einsum("nji,nj->ni", vecs, g) * inv
+            step = np.einsum("nij,nj->ni", vecs, coef)
+            # Keep a wild step from flying off to infinity.
+            limit = np.linalg.norm(span)
+            norm = np.linalg.norm(step, axis=1, keepdims=True)
+            step = np.where(norm > limit, step * limit / np.maximum(norm, 1e-300), step)
+            new = xa - step
+            done = np.all(np.abs(step) <= 1e-15 * (1.0 + np.abs(new)), axis=1)
+            outside = np.any((new < lo - span) | (new > hi + span), axis=1)
+            bad = ~np.all(np.isfinite(new), axis=1)
+            new[bad] = xa[bad]
+            x[alive] = new
+            idx = np.nonzero(alive)[0]
+            alive[idx[done | outside | bad]] = False
+    return x
+
+
+def critical_points(landscape, n_seeds=None, tol=1e-8, max_iter=100):
+    """Every critical point of a 1-D or 2-D landscape inside its window.
+
+    Newton's method on ``grad f = 0`` is started from a regular grid of seeds
+    over the window (and from the landscape's known minimizers), all at once.
+    Converged points inside the window are deduplicated, classified with
+    :func:`classify` and sorted by value (then by coordinates).
+
+    Parameters
+    ----------
+    landscape : Landscape
+        A 1-D or 2-D landscape.
+    n_seeds : int, optional
+        Seeds per axis; default 60 for 2-D (3600 seeds) and 400 for 1-D.
+    tol : float, default 1e-8
+        A point counts as critical when its gradient norm is at most
+        ``tol * max(1, g_scale)``, where ``g_scale`` is the median gradient
+        norm over the seeds (so steep landscapes are not penalized); also used
+        by :func:`classify`.
+    max_iter : int, default 100
+        Newton iterations. Near a degenerate critical point Newton converges
+        only linearly (the monkey saddle's distance to the origin halves per
+        step), hence the generous default.
+
+    Returns
+    -------
+    list of CriticalPoint
+
+    Notes
+    -----
+    A grid of seeds finds the critical points whose Newton basins contain a
+    seed; with the default density this is every critical point of the
+    catalog's smooth 2-D landscapes. At a point where the gradient is not
+    defined (Ackley's origin) the landscape returns a subgradient of zero,
+    and the point is reported if it is a known minimizer.
+
+    Critical points that are not isolated (a ring of minima such as
+    ``(x^2 + y^2 - 1)^2``, or every point of a function that does not depend
+    on ``y``) come back as many ``"degenerate"`` points sampled along the
+    critical set, 1% of the window's diagonal apart.
+
+    Examples
+    --------
+    >>> import labtools as lt
+    >>> points = critical_points(lt.landscape("double_well"))
+    >>> [(p.kind, p.x.round(6).tolist()) for p in points]
+    [('minimum', [-1.0, 0.0]), ('minimum', [1.0, 0.0]), ('saddle', [0.0, 0.0])]
+    >>> critical_points(lt.landscape("monkey_saddle"))[0].kind
+    'degenerate'
+    """
+    landscape = _check_landscape(landscape)
+    dim = landscape.dim
+    if dim not in (1, 2):
+        raise ValueError(f"landscape must be 1-D or 2-D, got dim={dim}")
+    if n_seeds is None:
+        n_seeds = 60 if dim == 2 else 400
+    n_seeds = check_int("n_seeds", n_seeds, low=2, high=1000)
+    tol = check_number("tol", tol, positive=True)
+    max_iter = check_int("max_iter", max_iter, low=1)
+
+    axes = [np.linspace(lo, hi, n_seeds) for lo, hi in landscape.window]
+    seeds = np.stack(np.meshgrid(*axes), axis=-1).reshape(-1, dim)
+    if landscape.minimizers is not None and len(landscape.minimizers):
+        seeds = np.vstack([seeds, landscape.minimizers])
+    with np.errstate(all="ignore"):
+        g_scale = float(np.median(np.linalg.norm(landscape.grad(seeds), axis=1)))
+    if not np.isfinite(g_scale):
+        g_scale = 1.0
+
+    x = _newton_solve(landscape, seeds, max_iter)
+    lo = np.array([w[0] for w in landscape.window])
+    hi = np.array([w[1] for w in landscape.window])
+    span = hi - lo
+    inside = np.all((x >= lo - 1e-9 * span) & (x <= hi + 1e-9 * span), axis=1)
+    x = x[inside & np.all(np.isfinite(x), axis=1)]
+    if not len(x):
+        return []
+    gnorm = np.linalg.norm(landscape.grad(x), axis=1)
+    x, gnorm = x[gnorm <= tol * max(1.0, g_scale)], gnorm[gnorm <= tol * max(1.0, g_scale)]
+
+    diagonal = float(np.linalg.norm(span))
+    # Deduplicate: points closer than a millionth of the window are one point;
+    # keep the member with the smallest gradient.
+    pts = x[_thin(x, np.argsort(gnorm), 1e-6 * diagonal)]
+    # Newton reaches a critical point at 0 only up to rounding (1e-16, or
+    # 1e-46 after a degenerate point's slow approach); report it as 0.
+    pts = np.where(np.abs(pts) <= 1e-12 * span, 0.0, pts)
+    eigs = np.linalg.eigvalsh(landscape.hess(pts))
+    kinds = _classify_eigs(eigs, tol)
+    # A continuum of critical points (a ring, a line) would otherwise come
+    # back as thousands of points: keep degenerate ones 1% of the window apart.
+    degenerate = kinds == "degenerate"
+    if np.count_nonzero(degenerate) > 1:
+        idx = np.nonzero(degenerate)[0]
+        keep = np.ones(len(pts), dtype=bool)
+        keep[idx] = False
+        keep[idx[_thin(pts[idx], np.arange(len(idx)), 0.01 * diagonal)]] = True
+        pts, eigs, kinds = pts[keep], eigs[keep], kinds[keep]
+    values = landscape.f(pts)
+    order = np.lexsort(tuple(pts[:, k] for k in reversed(range(dim)))
+                       + (np.round(values, 12),))
+    return [CriticalPoint(pts[i].copy(), float(values[i]), eigs[i].copy(), str(kinds[i]))
+            for i in order]
+
+
+def _thin(points, order, radius):
+    """Indices (in ``order``'s preference) of points at least ``radius`` apart."""
+    kept = []
+    for i in order:
+        if not kept or np.min(np.linalg.norm(points[kept] - points[i], axis=1)) > radius:
+            kept.append(i)
+    return np.array(kept, dtype=int)
+
+
+# ----------------------------------------------------------------------------
+# Matrix-free Hessian tools
+# ----------------------------------------------------------------------------
+
+
+def _check_hvp(hvp, dim):
+    if not callable(hvp):
+        raise TypeError(f"hvp must be a function v -> H v, got {_show(hvp)}")
+    return check_int("dim", dim, low=1)
+
+
+def _apply(hvp, v, dim):
+    w = np.asarray(hvp(v), dtype=float)
+    if w.shape != (dim,):
+        raise ValueError(
+            f"hvp must return a vector of shape ({dim},) for a vector of shape "
+            f"({dim},), got shape {w.shape}"
+        )
+    if not np.all(np.isfinite(w)):
+        raise ValueError("hvp returned non-finite numbers (NaN or infinity)")
+    return w
+
+
+def _lanczos_tridiagonal(hvp, v0, k, dim):
+    """k Lanczos steps with full reorthogonalization from v0.
+
+    Returns the diagonal ``alpha``, off-diagonal ``beta`` and basis ``Q``
+    (columns); stops early when the Krylov space is invariant.
+    """
+    Q = np.zeros((dim, k))
+    alpha = np.zeros(k)
+    beta = np.zeros(k)
+    q = v0 / np.linalg.norm(v0)
+    m = k
+    for j in range(k):
+        Q[:, j] = q
+        w = _apply(hvp, q, dim)
+        alpha[j] = q @ w
+        # Full reorthogonalization (twice is enough, Parlett's rule): keeps the
+        # basis orthogonal so no spurious copies of converged Ritz values.
+        for _ in range(2):
+            w = w - Q[:, : j + 1] @ (Q[:, : j + 1].T @ w)
+        b = np.linalg.norm(w)
+        if j == k - 1:
+            break
+        # ||H|| is at least every |alpha| and beta seen so far.
+        scale = max(np.abs(alpha[: j + 1]).max(), beta[:j].max() if j else 0.0)
+        if b <= 1e-12 * scale:
+            m = j + 1
+            break
+        beta[j] = b
+        q = w / b
+    return alpha[:m], beta[: m - 1], Q[:, :m]
+
+
+def lanczos(hvp, dim, k=None, seed=0):
+    """Extreme eigenvalues of a symmetric operator known only through ``v -> H v``.
+
+    Runs ``k`` steps of the Lanczos iteration with full reorthogonalization
+    from a random start and returns the Ritz values and vectors. The largest
+    and smallest Ritz values converge first and fastest to the extreme
+    eigenvalues; with ``k = dim`` all eigenvalues are recovered (in exact
+    arithmetic).
+
+    Parameters
+    ----------
+    hvp : callable
+        ``hvp(v)`` returns ``H @ v`` for a vector ``v`` of shape ``(dim,)``.
+    dim : int
+        Size of ``H``.
+    k : int, optional
+        Number of Lanczos steps (size of the Krylov space), ``1 <= k <= dim``;
+        default ``min(dim, 40)``.
+    seed : int, default 0
+        Seed of the random start vector.
+
+    Returns
+    -------
+    values : ndarray
+        Shape ``(m,)``.
+        Ritz values, ascending (``m <= k``: fewer if the start vector lies in
+        an invariant subspace).
+    vectors : ndarray
+        Shape ``(dim, m)``.
+        Ritz vectors as columns, unit length.
+
+    References
+    ----------
+    lanczos1950iteration
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> H = np.diag([-1.0, 0.5, 2.0, 3.0])
+    >>> values, vectors = lanczos(lambda v: H @ v, dim=4, k=4)
+    >>> values.round(10)
+    array([-1. ,  0.5,  2. ,  3. ])
+    """
+    dim = _check_hvp(hvp, dim)
+    k = min(dim, 40) if k is None else check_int("k", k, low=1, high=dim)
+    seed = check_int("seed", seed, low=0)
+    v0 = np.random.default_rng(seed).standard_normal(dim)
+    alpha, beta, Q = _lanczos_tridiagonal(hvp, v0, k, dim)
+    T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
+    theta, S = np.linalg.eigh(T)
+    return theta, Q @ S
+
+
+def spectral_density(hvp, dim, n_probes=10, k=None, seed=0, grid=400, sigma=None):
+    """Smoothed eigenvalue density of ``H`` by stochastic Lanczos quadrature.
+
+    For each of ``n_probes`` random unit vectors ``v``, ``k`` Lanczos steps
+    give nodes ``theta_j`` (Ritz values) and weights ``tau_j`` (squared first
+    components of the eigenvectors of the tridiagonal matrix) such that
+    ``v^T g(H) v ~ sum_j tau_j g(theta_j)``. Averaging over probes with a
+    Gaussian ``g`` of width ``sigma`` gives the density.
+
+    Parameters
+    ----------
+    hvp : callable
+        ``hvp(v)`` returns ``H @ v``.
+    dim : int
+        Size of ``H``.
+    n_probes : int, default 10
+        Number of random probe vectors.
+    k : int, optional
+        Lanczos steps per probe; default ``min(dim, 40)``.
+    seed : int, default 0
+    grid : int or array_like, default 400
+        Points at which to evaluate the density: a number of points spread
+        over the Ritz values' range (padded by ``3 sigma``), or the points
+        themselves (a 1-D increasing array).
+    sigma : float, optional
+        Gaussian smoothing width; default 2% of the range of the Ritz values
+        (or 0.01 if that range is zero).
+
+    Returns
+    -------
+    grid : ndarray
+        Shape ``(g,)``.
+    density : ndarray
+        Shape ``(g,)``.
+        Nonnegative, integrating to about 1 over a wide enough grid (multiply
+        by ``dim`` to count eigenvalues per unit).
+
+    References
+    ----------
+    ghorbani2019investigation, lanczos1950iteration
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> H = np.diag(np.r_[np.zeros(50), np.ones(50)])
+    >>> xs, dens = spectral_density(lambda v: H @ v, 100, n_probes=5, k=10,
+    ...                             sigma=0.05)
+    >>> round(float(np.trapezoid(dens, xs)), 2)
+    1.0
+    """
+    dim = _check_hvp(hvp, dim)
+    n_probes = check_int("n_probes", n_probes, low=1)
+    k = min(dim, 40) if k is None else check_int("k", k, low=1, high=dim)
+    seed = check_int("seed", seed, low=0)
+    if sigma is not None:
+        sigma = check_number("sigma", sigma, positive=True)
+    rng = np.random.default_rng(seed)
+    nodes, weights = [], []
+    for _ in range(n_probes):
+        v0 = rng.choice([-1.0, 1.0], size=dim)
+        alpha, beta, _ = _lanczos_tridiagonal(hvp, v0, k, dim)
+        T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
+        theta, S = np.linalg.eigh(T)
+        nodes.append(theta)
+        weights.append(S[0] ** 2 / n_probes)
+    nodes, weights = np.concatenate(nodes), np.concatenate(weights)
+    spread = float(nodes.max() - nodes.min())
+    if sigma is None:
+        sigma = 0.02 * spread if spread > 0 else 0.01
+    if np.ndim(grid) == 0:
+        n = check_int("grid", grid, low=2)
+        xs = np.linspace(nodes.min() - 3 * sigma, nodes.max() + 3 * sigma, n)
+    else:
+        xs = np.asarray(grid, dtype=float)
+        if xs.ndim != 1 or len(xs) < 2 or not np.all(np.isfinite(xs)) or np.any(
+                np.diff(xs) <= 0):
+            raise ValueError(f"grid must be a number of points or an increasing 1-D "
+                             f"array of finite numbers, got {_show(grid)}")
+    z = (xs[:, None] - nodes[None, :]) / sigma
+    density = (np.exp(-0.5 * z**2) @ weights) / (sigma * math.sqrt(2 * math.pi))
+    return xs, density
+
+
+def hutchinson_trace(hvp, dim, n_samples=100, seed=0, return_stderr=False):
+    """Estimate ``trace(H)`` from Hessian-vector products with Rademacher probes.
+
+    For random vectors ``z`` with independent entries ``+1`` or ``-1``,
+    ``E[z^T H z] = trace(H)``; the estimate is the sample mean over
+    ``n_samples`` probes.
+
+    Parameters
+    ----------
+    hvp : callable
+        ``hvp(v)`` returns ``H @ v``.
+    dim : int
+        Size of ``H``.
+    n_samples : int, default 100
+        Number of probes (at least 2 when ``return_stderr`` is set).
+    seed : int, default 0
+    return_stderr : bool, default False
+        Also return the standard error of the estimate (sample standard
+        deviation over ``sqrt(n_samples)``).
+
+    Returns
+    -------
+    float, or (float, float) with ``return_stderr=True``
+
+    References
+    ----------
+    hutchinson1989stochastic
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> H = np.diag([1.0, 2.0, 3.0])
+    >>> hutchinson_trace(lambda v: H @ v, 3, n_samples=10)  # exact for diagonal H
+    6.0
+    """
+    dim = _check_hvp(hvp, dim)
+    n_samples = check_int("n_samples", n_samples, low=2 if return_stderr else 1)
+    seed = check_int("seed", seed, low=0)
+    rng = np.random.default_rng(seed)
+    samples = np.empty(n_samples)
+    for i in range(n_samples):
+        z = rng.choice([-1.0, 1.0], size=dim)
+        samples[i] = z @ _apply(hvp, z, dim)
+    estimate = float(samples.mean())
+    if return_stderr:
+        return estimate, float(samples.std(ddof=1) / math.sqrt(n_samples))
+    return estimate
+
+
+# ----------------------------------------------------------------------------
+# Random Hessians
+# ----------------------------------------------------------------------------
+
+
+def goe_all_positive_fraction(d, n_samples=10000, seed=0):
+    """Fraction of random GOE matrices of size ``d`` that are positive definite.
+
+    Each sample is ``(A + A^T) / 2`` with ``A`` a ``d x d`` matrix of standard
+    normal entries (the Gaussian Orthogonal Ensemble, up to a scale that does
+    not change signs). Eigenvalues are computed in batches with
+    ``np.linalg.eigvalsh``.
+
+    Parameters
+    ----------
+    d : int
+        Matrix size, at least 1.
+    n_samples : int, default 10000
+    seed : int, default 0
+
+    Returns
+    -------
+    float
+        Fraction of samples whose eigenvalues are all positive: the chance
+        that a critical point with a "random" Hessian is a minimum.
+
+    References
+    ----------
+    dean2006large
+
+    Examples
+    --------
+    >>> round(goe_all_positive_fraction(1, n_samples=20000), 1)
+    0.5
+    """
+    d = check_int("d", d, low=1)
+    n_samples = check_int("n_samples", n_samples, low=1)
+    seed = check_int("seed", seed, low=0)
+    rng = np.random.default_rng(seed)
+    chunk = max(1, 2_000_000 // (d * d))  # bound memory to ~16 MB per batch
+    hits = 0
+    done = 0
+    while done < n_samples:
+        m = min(chunk, n_samples - done)
+        A = rng.standard_normal((m, d, d))
+        lowest = np.linalg.eigvalsh((A + np.swapaxes(A, 1, 2)) / 2)[:, 0]
+        hits += int(np.count_nonzero(lowest > 0))
+        done += m
+    return hits / n_samples
+
+
+def goe_all_positive_exact(d):
+    """Exact probability that a ``d x d`` GOE matrix is positive definite.
+
+    Known in closed form for small ``d``: ``1/2`` for ``d = 1`` (the sign of
+    one Gaussian), ``(2 - sqrt(2)) / 4 ~ 0.1464`` for ``d = 2`` and
+    ``(pi - 2 sqrt(2)) / (4 pi) ~ 0.0249`` for ``d = 3``. Each is the integral
+    of the GOE joint eigenvalue density
+    ``prod_{i<j} |l_i - l_j| exp(-sum_i l_i^2 / 2)`` over the positive orthant
+    divided by its integral over all of ``R^d`` (Mehta's integral).
+    ``tests/test_curvature.py`` redoes the ``d = 2`` integral with SymPy and
+    checks ``d = 3`` by numerical integration and by sampling.
+
+    Parameters
+    ----------
+    d : int
+        1, 2 or 3.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    dean2006large
+
+    Examples
+    --------
+    >>> goe_all_positive_exact(1)
+    0.5
+    >>> round(goe_all_positive_exact(2), 6)
+    0.146447
+    """
+    d = check_int("d", d, low=1)
+    exact = {1: 0.5, 2: (2.0 - math.sqrt(2.0)) / 4.0,
+             3: (math.pi - 2.0 * math.sqrt(2.0)) / (4.0 * math.pi)}
+    if d not in exact:
+        raise ValueError(
+            f"d must be one of {sorted(exact)} for an exact value, got {d}; use "
+            f"goe_all_positive_fraction(d) to estimate it or "
+            f"goe_all_positive_asymptotic(d) for the large-d decay"
+        )
+    return exact[d]
+
+
+def goe_all_positive_asymptotic(d):
+    """Leading large-``d`` behaviour ``exp(-theta d^2)``, ``theta = ln(3)/4``.
+
+    Dean & Majumdar (2006) showed that the probability that all ``d``
+    eigenvalues of a GOE matrix are positive decays like
+    ``exp(-theta d^2)`` with ``theta = ln(3) / 4 ~ 0.2747``. This function
+    returns that leading term only: the prefactor and lower-order terms in
+    the exponent are dropped, so it describes the *rate* of decay (compare
+    logarithms divided by ``d^2``), not the value at small ``d``.
+
+    Parameters
+    ----------
+    d : int or float
+        Matrix size (positive).
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    dean2006large
+
+    Examples
+    --------
+    >>> round(goe_all_positive_asymptotic(10), 14)
+    1.18e-12
+    """
+    d = check_number("d", d, positive=True)
+    return math.exp(-GOE_THETA * d * d)
