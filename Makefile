@@ -43,25 +43,31 @@ lint: env
 	$(BIN)/ruff check .
 
 unit: env
-	$(PY) -m pytest -n 2 tests -m "not browser" --ignore=tests/site --ignore=tests/browser
+	$(PY) -m pytest -n 2 tests -m "not browser" --ignore=tests/site --ignore=tests/browser --ignore=tests/lab
 
 nbval: env
-	MPLBACKEND=Agg $(PY) -m pytest -n 2 --nbval-lax -p no:randomly $(NOTEBOOKS)
+	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax $(NOTEBOOKS)
 
 build-check: env
 	rm -rf _build
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
+# Built-site checks (links, offline assets, launch buttons, alt text, math, weight):
+# plain HTML, no browser. Skipped with a reason when $(HTML) is not built.
 site-check: env
 	$(PY) -m pytest tests/site
 
+# Every page in headless Chromium with the internet blocked: console errors, images,
+# widgets, math, quiz, launch buttons, search, axe-core; screenshots in _build/screenshots.
 browser: env
 	bash scripts/ensure-chromium.sh
-	$(PY) -m pytest tests/browser -m browser
+	COURSE_REQUIRE_BROWSER=1 $(PY) -m pytest tests/browser -m browser -n 2
 
+# The Binder path: a venv from requirements.txt alone (cached by its hash in
+# ~/.cache/course-binder-venv), JupyterLab, a chapter run, a slider, the quiz.
 test-lab: env
 	bash scripts/ensure-chromium.sh
-	$(PY) -m pytest tests/lab -m browser
+	COURSE_REQUIRE_BROWSER=1 $(PY) -m pytest tests/lab -m browser
 
 lab: env
 	$(BIN)/jupyter lab --notebook-dir=.
@@ -77,7 +83,7 @@ exercises: env
 	$(PY) -m labtools.assign exercises/source --student exercises --solution exercises/solutions
 
 strip: env
-	$(PY) scripts/strip_outputs.py $(shell git ls-files '*.ipynb')
+	$(PY) scripts/strip_outputs.py $(filter-out tests/fixtures/%,$(shell git ls-files '*.ipynb') $(NOTEBOOKS) $(wildcard exercises/*/*.ipynb))
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .jupyter_cache
