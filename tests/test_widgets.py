@@ -1,0 +1,507 @@
+"""Tests of labtools.widgets, driven as a learner would: set controls, read the result.
+
+Each test changes controls programmatically (``w.controls[name].value = ...``
+fires the same callback a slider move does, or ``w.set(...)``), then checks
+that the result changed, that the drawn artists moved and that the image in
+the widget changed; bad values must give a message in the widget, and the
+widget must keep working afterwards. No test measures time.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+import labtools as lt  # noqa: E402
+from labtools import plots  # noqa: E402
+
+W = lt.widgets
+
+
+@pytest.fixture(autouse=True)
+def _live_kernel(monkeypatch):
+    """Run as in a live notebook unless a test says otherwise."""
+    monkeypatch.delenv("LABTOOLS_BUILD", raising=False)
+
+
+def png_of(html_value):
+    """The PNG inside an HTML widget's <img>, decoded, and the img's alt text."""
+    m = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)"', html_value)
+    assert m, f"no embedded PNG with alt text in {html_value[:120]!r}"
+    png = base64.b64decode(m.group(1))
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    return image, m.group(2)
+
+
+def pixels(html_value):
+    image, _ = png_of(html_value)
+    return np.asarray(image.convert("RGB"))
+
+
+# ================================================================ landscape explorer
+
+
+@pytest.fixture
+def explorer():
+    return W.landscape_explorer("himmelblau", optimizer="gd", lr=0.01, steps=40, n=40)
+
+
+def test_explorer_shows_a_run_with_a_described_figure(explorer):
+    t = explorer.trace
+    assert t is not None and len(t.xs) >= 2
+    image, alt = png_of(explorer.image.value)
+    assert image.size == explorer.panel.size
+    assert "himmelblau" in alt and t.message in alt.replace("&#x27;", "'")
+    _, loss_alt = png_of(explorer.loss_image.value)
+    assert "step" in loss_alt
+    assert t.message in explorer.message
+    np.testing.assert_array_equal(explorer.path.line.get_xdata(), t.xs[:, 0])
+    assert explorer.widget is not None
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_every_control_is_labelled(explorer):
+    for name, control in explorer.controls.items():
+        assert control.description, f"control {name} has no label"
+
+
+def test_moving_a_slider_reruns_and_redraws_in_place(explorer):
+    before_trace = explorer.trace
+    before = pixels(explorer.image.value)
+    fig, line = explorer.panel.fig, explorer.path.line
+    full_draws = explorer.panel.full_draws
+    explorer.controls["x0"].value = -2.0
+    assert explorer.trace is not before_trace
+    assert explorer.trace.xs[0, 0] == -2.0
+    np.testing.assert_array_equal(line.get_xdata(), explorer.trace.xs[:, 0])
+    assert not np.array_equal(pixels(explorer.image.value), before)
+    # the same figure and artists, updated by blitting: no full redraw
+    assert explorer.panel.fig is fig and explorer.path.line is line
+    assert explorer.panel.full_draws == full_draws
+
+
+def test_lr_and_optimizer_change_the_trace(explorer):
+    explorer.set(lr=0.02)
+    t1 = explorer.trace
+    explorer.set(optimizer="momentum", beta=0.5)
+    t2 = explorer.trace
+    assert not np.array_equal(t1.xs, t2.xs)
+    assert "momentum" in explorer.message
+    assert not explorer.controls["beta"].disabled
+    explorer.set(optimizer="adam")
+    assert explorer.controls["beta"].disabled  # adam takes no beta
+
+
+def test_noise_changes_the_path_reproducibly(explorer):
+    explorer.set(sigma=0.5)
+    noisy = explorer.trace.xs.copy()
+    explorer.set(sigma=0.0)
+    explorer.set(sigma=0.5)
+    np.testing.assert_array_equal(explorer.trace.xs, noisy)
+
+
+def test_set_changes_several_controls_with_one_update(explorer):
+    n = explorer.updates
+    explorer.set(x0=1.0, y0=-1.0, lr=0.005, steps=30)
+    assert explorer.updates == n + 1
+    assert explorer.trace.xs[0].tolist() == [1.0, -1.0]
+
+
+@pytest.mark.parametrize("values, words", [
+    ({"lr": 0}, "lr must be positive"),
+    ({"lr": -0.1}, "lr must be positive"),
+    ({"steps": -1}, "steps must be between 1 and 1000"),
+    ({"x0": 99.0}, "x0 must be between -5 and 5"),
+    ({"lr": "fast"}, "lr must be a number"),
+    ({"optimizer": "sgd"}, "optimizer must be one of"),
+    ({"speed": 3}, "'speed' is not a control"),
+])
+def test_bad_values_get_a_message_and_the_widget_goes_on(explorer, values, words):
+    trace, image = explorer.trace, explorer.image.value
+    explorer.set(**values)
+    assert words in explorer.message
+    assert explorer.message.startswith("Problem:")
+    assert "role=\"alert\"" in explorer.status.value
+    assert explorer.trace is trace and explorer.image.value == image  # nothing changed
+    explorer.set(lr=0.03)
+    assert explorer.error is None and explorer.trace is not trace
+
+
+def test_a_bad_expression_is_reported_then_a_good_one_works(explorer):
+    before = explorer.landscape
+    explorer.set(expression="x**2 + ((")
+    assert explorer.message.startswith("Problem:")
+    assert explorer.landscape is before
+    explorer.set(expression="z**2 + y")  # an unknown variable
+    assert explorer.message.startswith("Problem:")
+    explorer.set(expression="x**2 + 3*sin(y)")
+    assert explorer.error is None
+    assert explorer.landscape.name.replace(" ", "") == "x**2+3*sin(y)"
+    (x_lo, x_hi), _ = explorer.landscape.window
+    assert explorer.controls["x0"].min == x_lo and explorer.controls["x0"].max == x_hi
+    assert explorer.ax.get_xlim() == (x_lo, x_hi)
+
+
+def test_a_1d_expression_is_refused_in_plain_words(explorer):
+    explorer.set(expression="x**4 - x")
+    assert "function of x and y" in explorer.message
+
+
+def test_switching_landscape_redraws_the_background_once(explorer):
+    draws = explorer.panel.full_draws
+    explorer.controls["landscape"].value = "rosenbrock"
+    assert explorer.landscape.name == "rosenbrock"
+    assert explorer.ax.get_ylim() == explorer.landscape.window[1]
+    assert explorer.panel.full_draws == draws + 1
+    assert "rosenbrock" in png_of(explorer.image.value)[1]
+
+
+def test_an_error_inside_the_computation_is_shown(explorer, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the optimizer exploded")
+
+    monkeypatch.setattr(W, "_run", broken)
+    explorer.set(lr=0.02)
+    assert "something went wrong" in explorer.message and "exploded" in explorer.message
+    assert isinstance(explorer.exception, RuntimeError)  # kept, with its traceback
+    monkeypatch.undo()
+    explorer.set(lr=0.03)
+    assert explorer.error is None
+
+
+def test_diverging_run_is_reported(explorer):
+    explorer.set(lr=1.0, x0=4.0, y0=4.0)
+    assert explorer.trace.status == "diverged"
+    assert "diverged" in explorer.message
+
+
+def test_click_moves_the_start(explorer):
+    target = (2.0, -3.0)
+    px, py = explorer.ax.transData.transform(target)
+    height = explorer.panel.size[1]
+    explorer.click(px, height - py)
+    np.testing.assert_allclose(explorer.trace.xs[0], target, atol=0.05)
+    explorer.click(2, 2)  # the figure's corner, outside the axes
+    assert "outside the map" in explorer.message
+
+
+def test_rebuild_baseline_draws_the_same_run(explorer):
+    trace = explorer.update(rebuild=True)
+    image, alt = png_of(explorer.image.value)
+    assert image.size[0] > explorer.panel.size[0]  # one wide figure with both panels
+    assert trace.message in alt
+    explorer.update()
+    assert png_of(explorer.image.value)[0].size == explorer.panel.size
+
+
+def test_bad_constructor_values_are_shown_not_raised():
+    w = W.landscape_explorer("no such function ((", lr=0, steps=5, n=30)
+    assert w.message.startswith("Problem:")
+    assert w.trace is not None  # falls back to a working landscape
+
+
+def test_static_build_adds_the_note_and_no_click_events(monkeypatch):
+    monkeypatch.setenv("LABTOOLS_BUILD", "1")
+    w = W.landscape_explorer("himmelblau", steps=10, n=30)
+    assert w.click_events is None
+    note = w.widget.children[-1].value
+    assert "Binder" in note and "Live Code" in note
+    png_of(w.image.value)
+
+
+def test_live_kernel_attaches_click_events_when_ipyevents_is_there(explorer):
+    pytest.importorskip("ipyevents")
+    assert explorer.click_events is not None
+    assert explorer.click_events.source is explorer.image
+
+
+def test_only_core_widget_models_are_shown_on_the_site(monkeypatch):
+    monkeypatch.setenv("LABTOOLS_BUILD", "1")
+    makers = [
+        lambda: W.landscape_explorer(steps=5, n=30),
+        lambda: W.explorer_1d(steps=5),
+        lambda: W.chord_explorer(),
+        lambda: W.hessian_inspector(n=30),
+        lambda: W.optimizer_race(steps=5),
+        lambda: W.basin_map_explorer(n=10, steps=10),
+        lambda: W.saddle_escape_explorer(max_steps=50),
+    ]
+    for make in makers:
+        w = make()
+        seen, stack = set(), [w.widget]
+        while stack:
+            widget = stack.pop()
+            if id(widget) in seen:
+                continue
+            seen.add(id(widget))
+            assert widget._model_module in {"@jupyter-widgets/controls",
+                                             "@jupyter-widgets/base",
+                                             "@jupyter-widgets/output"}, widget
+            stack.extend(getattr(widget, "children", ()))
+        images = re.findall(r"<img [^>]*>", str([getattr(x, "value", "") for x in
+                                                  _all_html(w.widget)]))
+        assert images, f"{type(w).__name__} shows no figure"
+        assert all('alt="' in tag and 'alt=""' not in tag for tag in images)
+
+
+def _all_html(widget):
+    out, stack = [], [widget]
+    while stack:
+        x = stack.pop()
+        if type(x).__name__ == "HTML":
+            out.append(x)
+        stack.extend(getattr(x, "children", ()))
+    return out
+
+
+# ================================================================ 1-D explorer
+
+
+def test_explorer_1d_steps_through_the_run():
+    w = W.explorer_1d("xcos", lr=0.05, x0=0.3, steps=12)
+    n = w.trace.steps_taken
+    assert w.controls["k"].max == n and w.play.max == n
+    assert len(w.path.get_xdata()) == n + 1
+    first = pixels(w.image.value)
+    w.controls["k"].value = 3
+    assert len(w.path.get_xdata()) == 4
+    assert w.point.get_xdata()[0] == pytest.approx(w.trace.xs[3, 0])
+    assert not np.array_equal(pixels(w.image.value), first)
+    assert "step 3" in png_of(w.image.value)[1]
+
+
+def test_explorer_1d_reruns_on_lr_and_reports_bad_values():
+    w = W.explorer_1d("xcos", lr=0.05, x0=0.3, steps=12)
+    t = w.trace
+    w.set(lr=0.2)
+    assert w.trace is not t
+    w.set(lr=0)
+    assert "lr must be positive" in w.message
+    w.set(steps=-1)
+    assert "steps must be between" in w.message
+    w.set(expression="x**4 - 2*x**2")
+    assert w.error is None and w.landscape.dim == 1
+    w.set(expression="x*y")
+    assert "function of x alone" in w.message
+    w.set(x0=0.5)
+    assert w.error is None and w.trace.xs[0, 0] == 0.5
+
+
+# ================================================================ chord explorer
+
+
+def test_chord_of_a_convex_function_never_dips_below():
+    w = W.chord_explorer("x**2", a=-1.0, b=2.0)
+    assert w.result == 0.0
+    assert "convex" in w.message
+
+
+def test_chord_explorer_follows_the_points():
+    w = W.chord_explorer("xcos", a=-0.5, b=0.5)
+    assert 0 < w.result < 1
+    before = pixels(w.image.value)
+    chord = w.chord.get_xydata().copy()
+    w.controls["b"].value = 1.5
+    assert not np.array_equal(w.chord.get_xydata(), chord)
+    assert not np.array_equal(pixels(w.image.value), before)
+    w.set(b=-0.5)
+    assert "same point" in w.message
+    w.set(b=1.0)
+    assert w.error is None
+
+
+def test_chord_on_a_slice_of_a_2d_landscape():
+    w = W.chord_explorer("himmelblau", a=[-3.0, -2.0], b=[3.0, 2.0])
+    assert set(w.controls) == {"ax", "ay", "bx", "by"}
+    np.testing.assert_allclose(w.segment.get_xydata(), [[-3.0, -2.0], [3.0, 2.0]])
+    assert w.result > 0.5  # over the central hump the chord lies below
+    w.set(ax=3.0, ay=2.0, bx=3.5, by=2.0)  # a short chord in a basin
+    assert w.result == 0.0
+
+
+# ================================================================ Hessian inspector
+
+
+def test_hessian_inspector_classifies_a_saddle():
+    w = W.hessian_inspector("saddle", x=[0.0, 0.0], n=30)
+    r = w.result
+    assert r["kind"] == "saddle" and r["critical"]
+    np.testing.assert_allclose(sorted(r["eigenvalues"]), [-2.0, 2.0])
+    colors = sorted(str(q.get_facecolor()[0].round(3)) for q in w.arrows)
+    assert len(set(colors)) == 2  # one arrow pair curves up, one down
+    assert "saddle" in w.info.value and "saddle" in png_of(w.image.value)[1]
+
+
+def test_hessian_inspector_moves_the_point_and_the_model():
+    w = W.hessian_inspector("himmelblau", x=[3.0, 2.0], n=30)
+    assert w.result["kind"] == "minimum" and w.result["critical"]
+    model = list(w.model)
+    offsets = w.arrows[0].get_offsets().copy()
+    w.set(x=-0.27, y=-0.92)
+    assert not w.result["critical"]
+    assert w.model and w.model[0] is not model[0]
+    assert not np.array_equal(w.arrows[0].get_offsets(), offsets)
+    w.controls["taylor"].value = False
+    assert w.model == []
+    assert "Taylor" not in png_of(w.image.value)[1]
+
+
+def test_hessian_inspector_reports_bad_input():
+    w = W.hessian_inspector("himmelblau", n=30)
+    w.set(expression="sin(")
+    assert w.message.startswith("Problem:")
+    w.set(x=50.0)
+    assert "x must be between" in w.message
+    w.set(x=1.0)
+    assert w.error is None
+
+
+# ================================================================ optimizer race
+
+
+def test_race_runs_every_optimizer_and_fills_the_table():
+    w = W.optimizer_race("himmelblau", ["gd", "momentum", "adam"], x0=[0.0, 0.0], steps=30,
+                         lr={"gd": 0.01, "momentum": 0.005, "adam": 0.1})
+    assert sorted(w.result) == ["adam", "gd", "momentum"]
+    assert w.table.value.count("<tr>") == 4  # a header and three rows
+    gd_before = w.result["gd"]
+    adam_before = w.result["adam"]
+    w.controls["lr adam"].value = 0.2
+    assert not np.array_equal(w.result["adam"].xs, adam_before.xs)
+    np.testing.assert_array_equal(w.result["gd"].xs, gd_before.xs)
+    for art, name in zip(w.paths, w.names, strict=True):
+        np.testing.assert_array_equal(art.line.get_xdata(), w.result[name].xs[:, 0])
+    w.set(x0=1.0)
+    assert all(t.xs[0, 0] == 1.0 for t in w.result.values())
+    w.set(**{"lr gd": 0})
+    assert "lr gd must be positive" in w.message
+
+
+def test_race_leaves_out_unknown_optimizers_with_a_message():
+    w = W.optimizer_race("himmelblau", optimizers=["gd", "sgd"], steps=10)
+    assert w.names == ["gd"] and sorted(w.result) == ["gd"]
+    assert "optimizers must be one of" in w.message and "'sgd'" in w.message
+
+
+# ================================================================ basin map explorer
+
+
+def test_basin_map_explorer_recomputes_with_progress():
+    w = W.basin_map_explorer("himmelblau", lr=0.01, n=16, steps=100)
+    bm = w.result
+    assert bm.labels.shape == (16, 16)
+    assert w.progress.value == 1.0
+    before = pixels(w.image.value)
+    w.set(lr=0.03)
+    assert w.result is not bm
+    assert not np.array_equal(pixels(w.image.value), before)
+    image = w.ax.images[0]
+    colors = [c.upper() for c in map(matplotlib.colors.to_hex, image.get_cmap().colors)]
+    assert set(colors[1:]) <= set(plots.OKABE_ITO)
+    assert "Share of starts" in w.table.value
+
+
+def test_basin_map_explorer_refuses_a_landscape_without_minima():
+    w = W.basin_map_explorer("saddle", n=10, steps=20)
+    assert "no known minimizers" in w.message
+    assert w.result is not None  # it shows the default landscape instead
+
+
+# ================================================================ saddle escape
+
+
+def test_saddle_escape_matches_the_theory_for_gd():
+    w = W.saddle_escape_explorer("saddle", lr=0.1, max_steps=400)
+    r = w.result
+    ok = r["steps"] >= 0
+    assert ok.all()
+    assert np.max(np.abs(r["steps"] - r["predicted"])) <= 2
+    measured = w.measured.get_ydata().copy()
+    w.set(lr=0.05)
+    assert w.result["predicted"][0] > r["predicted"][0]
+    assert not np.array_equal(w.measured.get_ydata(), measured)
+
+
+def test_saddle_without_negative_curvature_has_no_theory_line():
+    w = W.saddle_escape_explorer("monkey_saddle", lr=0.1, max_steps=100)
+    assert w.result["predicted"] is None
+    assert "no negative eigenvalue" in w.message
+    assert len(w.theory.get_xdata()) == 0
+
+
+def test_saddle_explorer_reports_an_unknown_saddle():
+    w = W.saddle_escape_explorer("himmelblau", max_steps=50)
+    assert "landscape must be one of" in w.message
+    assert w.result is not None
+
+
+def test_a_click_event_from_a_narrower_image_is_scaled(explorer):
+    target = (-3.0, 1.0)
+    px, py = explorer.ax.transData.transform(target)
+    width, height = explorer.panel.size
+    shown = 0.8  # the page shows the image at 80 % of its pixel width
+    explorer._handle_click({"relativeX": px * shown, "relativeY": (height - py) * shown,
+                            "boundingRectWidth": width * shown,
+                            "boundingRectHeight": 999})
+    np.testing.assert_allclose(explorer.trace.xs[0], target, atol=0.05)
+    explorer._handle_click({"type": "click"})  # a malformed event: a message, no traceback
+    assert explorer.message.startswith("Problem:")
+
+
+def test_png_encoder_round_trips_the_pixels():
+    rgba = np.random.default_rng(0).integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
+    for for_site in (False, True):
+        image = Image.open(io.BytesIO(W._encode_png(rgba, for_site)))
+        assert image.mode == "RGB" and image.size == (5, 7)
+        np.testing.assert_array_equal(np.asarray(image), rgba[:, :, :3])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: W.landscape_explorer(steps=20, n=30),
+    lambda: W.explorer_1d(steps=10),
+    lambda: W.chord_explorer(),
+    lambda: W.hessian_inspector(n=30),
+    lambda: W.optimizer_race(steps=20),
+    lambda: W.saddle_escape_explorer(max_steps=200),
+], ids=["landscape", "1d", "chord", "hessian", "race", "saddle"])
+def test_updates_blit_and_the_rebuild_baseline_redraws(make):
+    w = make()
+    panel = w.panel
+    draws = panel.full_draws
+    before = w.image.value
+    w.update()
+    assert panel.full_draws == draws  # moving artists only
+    assert png_of(w.image.value)[0].size == png_of(before)[0].size
+    w.update(rebuild=True)
+    if isinstance(w, W.LandscapeExplorer):
+        assert png_of(w.image.value)[0].size[0] > panel.size[0]  # a fresh two-panel figure
+    else:
+        assert panel.full_draws == draws + 1
+
+
+def test_chord_where_f_is_undefined_gets_a_message():
+    w = W.chord_explorer("log(x)", a=0.5, b=2.0)
+    assert w.error is None
+    w.set(a=-1.0)
+    assert "not defined" in w.message
+    w.set(a=1.0)
+    assert w.error is None and w.result > 0.95  # log is concave: the chord lies below
+
+
+def test_basin_map_explorer_agrees_with_labtools_basin_map():
+    w = W.basin_map_explorer("himmelblau", optimizer="momentum", lr=0.005, beta=0.8, n=12,
+                             steps=150)
+    reference = lt.basin_map(w.landscape, lt.momentum(lr=0.005, beta=0.8), n=12, steps=150)
+    np.testing.assert_array_equal(w.result.labels, reference.labels)
+    np.testing.assert_array_equal(w.result.counts, reference.counts)
