@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import _show, check_int, check_number, check_points
+from .landscapes import _newton_step, _window_bounds
 
 __all__ = [
     "CriticalPoint",
@@ -188,8 +189,7 @@ def hessian_eigs(landscape, x):
 def _newton_solve(landscape, seeds, max_iter):
     """Vectorized Newton iteration on grad = 0; returns final points."""
     x = seeds.copy()
-    lo = np.array([w[0] for w in landscape.window])
-    hi = np.array([w[1] for w in landscape.window])
+    lo, hi = _window_bounds(landscape.window)
     span = hi - lo
     alive = np.ones(len(x), dtype=bool)
     with np.errstate(all="ignore"):
@@ -197,16 +197,9 @@ def _newton_solve(landscape, seeds, max_iter):
             if not np.any(alive):
                 break
             xa = x[alive]
-            g = landscape.grad(xa)
-            vals, vecs = np.linalg.eigh(landscape.hess(xa))
-            # Newton step through the eigendecomposition: a (near-)zero
-            # eigenvalue gets no step along its eigenvector instead of a
-            # division by zero (this is what happens at degenerate points).
-            small = np.abs(vals) <= 1e-14 * np.maximum(1.0, np.abs(vals).max(-1,
-                                                                         keepdims=True))
-            inv = np.where(small, 0.0, 1.0 / np.where(small, 1.0, vals))
-            coef = np.einsum("nji,nj->ni", vecs, g) * inv
-            step = np.einsum("nij,nj->ni", vecs, coef)
+            # a (near-)zero eigenvalue gets no step along its eigenvector
+            # instead of a division by zero (this happens at degenerate points)
+            step = _newton_step(landscape.grad(xa), landscape.hess(xa))
             # Keep a wild step from flying off to infinity.
             limit = np.linalg.norm(span)
             norm = np.linalg.norm(step, axis=1, keepdims=True)
@@ -292,8 +285,7 @@ def critical_points(landscape, n_seeds=None, tol=1e-8, max_iter=100):
         g_scale = 1.0
 
     x = _newton_solve(landscape, seeds, max_iter)
-    lo = np.array([w[0] for w in landscape.window])
-    hi = np.array([w[1] for w in landscape.window])
+    lo, hi = _window_bounds(landscape.window)
     span = hi - lo
     inside = np.all((x >= lo - 1e-9 * span) & (x <= hi + 1e-9 * span), axis=1)
     x = x[inside & np.all(np.isfinite(x), axis=1)]
@@ -359,17 +351,22 @@ def _apply(hvp, v, dim):
     return w
 
 
-def _lanczos_tridiagonal(hvp, v0, k, dim):
+def _lanczos_tridiagonal(hvp, v0, k, dim, tol=None):
     """k Lanczos steps with full reorthogonalization from v0.
 
-    Returns the diagonal ``alpha``, off-diagonal ``beta`` and basis ``Q``
-    (columns); stops early when the Krylov space is invariant.
+    Returns the diagonal ``alpha``, off-diagonal ``beta``, basis ``Q``
+    (columns) and whether the largest Ritz value is converged. Stops early
+    when the Krylov space is invariant (then every Ritz value is exact) or,
+    with ``tol``, as soon as the largest Ritz pair ``(theta, u)`` has residual
+    ``|H u - theta u| = beta_j |s_j| <= tol * max(1, |theta|)`` (``s_j`` the
+    last entry of its eigenvector of ``T``: no extra product needed).
     """
     Q = np.zeros((dim, k))
     alpha = np.zeros(k)
     beta = np.zeros(k)
     q = v0 / np.linalg.norm(v0)
     m = k
+    converged = k == dim
     for j in range(k):
         Q[:, j] = q
         w = _apply(hvp, q, dim)
@@ -379,26 +376,39 @@ def _lanczos_tridiagonal(hvp, v0, k, dim):
         for _ in range(2):
             w = w - Q[:, : j + 1] @ (Q[:, : j + 1].T @ w)
         b = np.linalg.norm(w)
+        if tol is not None:
+            theta, S = _ritz(alpha[: j + 1], beta[:j])
+            if b * abs(S[-1, -1]) <= tol * max(1.0, abs(theta[-1])):
+                m, converged = j + 1, True
+                break
         if j == k - 1:
             break
         # ||H|| is at least every |alpha| and beta seen so far.
         scale = max(np.abs(alpha[: j + 1]).max(), beta[:j].max() if j else 0.0)
         if b <= 1e-12 * scale:
-            m = j + 1
+            m, converged = j + 1, True
             break
         beta[j] = b
         q = w / b
-    return alpha[:m], beta[: m - 1], Q[:, :m]
+    return alpha[:m], beta[: m - 1], Q[:, :m], converged
 
 
-def lanczos(hvp, dim, k=None, seed=0):
+def _ritz(alpha, beta):
+    """Eigenvalues (ascending) and eigenvectors of the tridiagonal Lanczos matrix."""
+    T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
+    return np.linalg.eigh(T)
+
+
+def lanczos(hvp, dim, k=None, seed=0, tol=None, return_converged=False):
     """Extreme eigenvalues of a symmetric operator known only through ``v -> H v``.
 
     Runs ``k`` steps of the Lanczos iteration with full reorthogonalization
     from a random start and returns the Ritz values and vectors. The largest
     and smallest Ritz values converge first and fastest to the extreme
     eigenvalues; with ``k = dim`` all eigenvalues are recovered (in exact
-    arithmetic).
+    arithmetic). With ``tol`` the iteration stops as soon as the *largest*
+    Ritz value has converged (this is how :func:`labtools.nn.sharpness` finds
+    the top eigenvalue of the network's Hessian).
 
     Parameters
     ----------
@@ -408,19 +418,29 @@ def lanczos(hvp, dim, k=None, seed=0):
         Size of ``H``.
     k : int, optional
         Number of Lanczos steps (size of the Krylov space), ``1 <= k <= dim``;
-        default ``min(dim, 40)``.
+        default ``min(dim, 40)``. With ``tol``, the most steps to take.
     seed : int, default 0
         Seed of the random start vector.
+    tol : float, optional
+        Stop early once the largest Ritz pair ``(theta, u)`` has residual
+        ``|H u - theta u| <= tol * max(1, |theta|)``, > 0. The residual is
+        known from the tridiagonal matrix, so this costs no extra product.
+    return_converged : bool, default False
+        Also return whether the largest Ritz value is converged: it met
+        ``tol``, or the Krylov space became invariant or reached ``k = dim``
+        (where the Ritz values are exact).
 
     Returns
     -------
     values : ndarray
         Shape ``(m,)``.
         Ritz values, ascending (``m <= k``: fewer if the start vector lies in
-        an invariant subspace).
+        an invariant subspace, or if ``tol`` was met early).
     vectors : ndarray
         Shape ``(dim, m)``.
         Ritz vectors as columns, unit length.
+    converged : bool
+        Only with ``return_converged=True``.
 
     References
     ----------
@@ -433,14 +453,21 @@ def lanczos(hvp, dim, k=None, seed=0):
     >>> values, vectors = lanczos(lambda v: H @ v, dim=4, k=4)
     >>> values.round(10)
     array([-1. ,  0.5,  2. ,  3. ])
+    >>> H = np.diag(np.r_[np.linspace(0.0, 1.0, 99), 5.0])
+    >>> values, _, ok = lanczos(lambda v: H @ v, 100, k=50, tol=1e-10, return_converged=True)
+    >>> round(float(values[-1]), 10), len(values) < 50, ok
+    (5.0, True, True)
     """
     dim = _check_hvp(hvp, dim)
     k = min(dim, 40) if k is None else check_int("k", k, low=1, high=dim)
     seed = check_int("seed", seed, low=0)
+    if tol is not None:
+        tol = check_number("tol", tol, positive=True)
     v0 = np.random.default_rng(seed).standard_normal(dim)
-    alpha, beta, Q = _lanczos_tridiagonal(hvp, v0, k, dim)
-    T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
-    theta, S = np.linalg.eigh(T)
+    alpha, beta, Q, converged = _lanczos_tridiagonal(hvp, v0, k, dim, tol)
+    theta, S = _ritz(alpha, beta)
+    if return_converged:
+        return theta, Q @ S, converged
     return theta, Q @ S
 
 
@@ -504,9 +531,8 @@ def spectral_density(hvp, dim, n_probes=10, k=None, seed=0, grid=400, sigma=None
     nodes, weights = [], []
     for _ in range(n_probes):
         v0 = rng.choice([-1.0, 1.0], size=dim)
-        alpha, beta, _ = _lanczos_tridiagonal(hvp, v0, k, dim)
-        T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
-        theta, S = np.linalg.eigh(T)
+        alpha, beta, _, _ = _lanczos_tridiagonal(hvp, v0, k, dim)
+        theta, S = _ritz(alpha, beta)
         nodes.append(theta)
         weights.append(S[0] ** 2 / n_probes)
     nodes, weights = np.concatenate(nodes), np.concatenate(weights)

@@ -198,7 +198,8 @@ class Landscape:
             if polish and len(mins):
                 start = mins
                 mins = _newton_polish(self._grad_raw, self._hess_raw, mins)
-                span = np.array([hi - lo for lo, hi in window])
+                lo, hi = _window_bounds(window)
+                span = hi - lo
                 gnorm = np.linalg.norm(self._grad_raw(mins), axis=1)
                 moved = np.any(np.abs(mins - start) > 0.1 * span, axis=1)
                 bad = moved | ~(gnorm <= 1e-6 * (1.0 + np.abs(self._f_raw(mins))))
@@ -416,19 +417,30 @@ def _default_latex(expr, dim):
     return f"{head} = {sympy.latex(expr)}"
 
 
+def _window_bounds(window):
+    """The lower and upper edges of a window, as two arrays of shape ``(d,)``."""
+    return np.array([w[0] for w in window]), np.array([w[1] for w in window])
+
+
+def _newton_step(g, H):
+    """Batched Newton step ``H^+ g`` on ``grad = 0``, through the eigendecomposition.
+
+    ``g`` has shape ``(n, d)`` and ``H`` ``(n, d, d)``. No step is taken along
+    (near-)flat directions, where Newton would divide by zero (a degenerate
+    critical point such as x^4 at 0). Callers silence floating-point warnings.
+    """
+    vals, vecs = np.linalg.eigh(H)
+    small = np.abs(vals) <= 1e-14 * np.maximum(1.0, np.abs(vals).max(axis=-1, keepdims=True))
+    inv = np.where(small, 0.0, 1.0 / np.where(small, 1.0, vals))
+    return np.einsum("nij,nj->ni", vecs, inv * np.einsum("nji,nj->ni", vecs, g))
+
+
 def _newton_polish(grad, hess, points, steps=50):
     """Newton's method on ``grad = 0`` from each row of ``points``."""
     x = np.array(points, dtype=float)
     with np.errstate(all="ignore"):
         for _ in range(steps):
-            g = grad(x)
-            vals, vecs = np.linalg.eigh(hess(x))
-            # No step along (near-)flat directions, where Newton would divide
-            # by zero (a degenerate minimum such as x^4 at 0).
-            small = np.abs(vals) <= 1e-14 * np.maximum(
-                1.0, np.abs(vals).max(axis=-1, keepdims=True))
-            inv = np.where(small, 0.0, 1.0 / np.where(small, 1.0, vals))
-            step = np.einsum("nij,nj->ni", vecs, inv * np.einsum("nji,nj->ni", vecs, g))
+            step = _newton_step(grad(x), hess(x))
             step = np.where(np.isfinite(step), step, 0.0)
             x = x - step
             if np.all(np.abs(step) <= 1e-15 * (1.0 + np.abs(x))):
@@ -981,8 +993,7 @@ def _rebuild(base, *, window=None, name=None):
     window = base.window if window is None else check_window("window", window, base.dim)
     mins = base.minimizers
     if mins is not None and window != base.window:
-        lo = np.array([w[0] for w in window])
-        hi = np.array([w[1] for w in window])
+        lo, hi = _window_bounds(window)
         mins = mins[np.all((mins >= lo) & (mins <= hi), axis=1)]
     return Landscape(
         base.name if name is None else name, base.expr, base.symbols, window,

@@ -3,7 +3,7 @@
 The network is a multilayer perceptron (MLP) for binary classification of 2-D
 points. All its parameters live in **one flat vector** ``theta``, so the network
 is just another function ``L(theta)`` that the optimizers of
-:mod:`labtools.optim` and :func:`labtools.run` can descend, exactly like the
+:mod:`labtools.optim` and :func:`labtools.run.run` can descend, exactly like the
 2-D test functions::
 
     model, X, y = course_network()
@@ -38,7 +38,9 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import _show, check_choice, check_int, check_number
+from .curvature import lanczos
 from .optim import EmptyState, Optimizer, chain, current_lr, scale_by_lr, trace
+from .run import _divergence
 
 __all__ = [
     "two_moons",
@@ -126,6 +128,13 @@ def _check_n(n, low=2):
     return n
 
 
+def _noisy_shuffled(X, y, noise, rng):
+    """Add Gaussian noise of standard deviation ``noise`` to the points, then shuffle."""
+    X = X + noise * rng.standard_normal(X.shape)
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
 def two_moons(n=200, noise=0.1, seed=0):
     """Two interleaving half circles, the course's standard classification task.
 
@@ -166,10 +175,8 @@ def two_moons(n=200, noise=0.1, seed=0):
     t_lo = np.linspace(0.0, np.pi, n_lower)
     upper = np.column_stack([np.cos(t_up), np.sin(t_up)])
     lower = np.column_stack([1.0 - np.cos(t_lo), 0.5 - np.sin(t_lo)])
-    X = np.vstack([upper, lower]) + noise * rng.standard_normal((n, 2))
     y = np.concatenate([np.zeros(n_upper), np.ones(n_lower)])
-    order = rng.permutation(n)
-    return X[order], y[order]
+    return _noisy_shuffled(np.vstack([upper, lower]), y, noise, rng)
 
 
 def xor(n=200, noise=0.2, seed=0):
@@ -206,10 +213,7 @@ def xor(n=200, noise=0.2, seed=0):
     centers = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     labels = np.array([0.0, 0.0, 1.0, 1.0])
     which = np.arange(n) % 4
-    X = centers[which] + noise * rng.standard_normal((n, 2))
-    y = labels[which]
-    order = rng.permutation(n)
-    return X[order], y[order]
+    return _noisy_shuffled(centers[which], labels[which], noise, rng)
 
 
 def spirals(n=200, noise=0.05, turns=1.0, seed=0):
@@ -253,10 +257,7 @@ def spirals(n=200, noise=0.05, turns=1.0, seed=0):
         a = 2.0 * np.pi * turns * r + k * np.pi
         parts.append(np.column_stack([r * np.cos(a), r * np.sin(a)]))
         labels.append(np.full(m, float(k)))
-    X = np.vstack(parts) + noise * rng.standard_normal((n, 2))
-    y = np.concatenate(labels)
-    order = rng.permutation(n)
-    return X[order], y[order]
+    return _noisy_shuffled(np.vstack(parts), np.concatenate(labels), noise, rng)
 
 
 # ---------------------------------------------------------------------------
@@ -418,9 +419,7 @@ class MLP:
         >>> [(W.shape, b.shape) for W, b in model.unflatten(np.arange(13.0))]
         [((2, 3), (3,)), ((3, 1), (1,))]
         """
-        theta = self._check_theta(theta, finite=False)
-        return [(theta[w].reshape(ws), theta[b])
-                for (w, b), (ws, _) in zip(self._slices, self.shapes, strict=True)]
+        return self._params(self._check_theta(theta, finite=False))
 
     def flatten(self, params):
         """Stack a list of ``(W, b)`` pairs into one parameter vector.
@@ -525,11 +524,15 @@ class MLP:
 
     # -- kernels (no checks; callers have checked) -------------------------
 
+    def _params(self, theta):
+        """``(W, b)`` views of ``theta``, one pair per layer."""
+        return [(theta[w].reshape(ws), theta[b])
+                for (w, b), (ws, _) in zip(self._slices, self.shapes, strict=True)]
+
     def _forward(self, theta, X):
         """Pre-activations ``zs`` and activations ``acts`` (``acts[0] = X``)."""
         acts, zs = [X], []
-        params = [(theta[w].reshape(ws), theta[b])
-                  for (w, b), (ws, _) in zip(self._slices, self.shapes, strict=True)]
+        params = self._params(theta)
         a = X
         for i, (W, b) in enumerate(params):
             z = a @ W + b
@@ -809,7 +812,7 @@ class MLP:
         return 0.5 * (H + H.T)
 
     def as_landscape(self, X, y, name=None):
-        """The training loss on ``(X, y)`` as a landscape that :func:`labtools.run` descends.
+        """The training loss on ``(X, y)`` as a landscape that :func:`labtools.run.run` descends.
 
         Returns
         -------
@@ -850,7 +853,7 @@ class NetworkLandscape:
     Notes
     -----
     Unlike :class:`MLP` methods, these methods return NaN (no error, no warning)
-    for a non-finite ``theta``, so that :func:`labtools.run` can report a
+    for a non-finite ``theta``, so that :func:`labtools.run.run` can report a
     diverging run instead of stopping with an exception.
 
     Examples
@@ -1012,7 +1015,7 @@ class TrainResult:
     grad_norms : ndarray (steps_taken,)
         Norm of the (mini-batch) gradient each step used.
     lrs : ndarray (steps_taken,)
-        Learning rate of each step (:func:`labtools.current_lr`; NaN for
+        Learning rate of each step (:func:`labtools.optim.current_lr`; NaN for
         optimizers without one).
     status : str
         ``"converged"`` (full-batch gradient norm below ``tol``), ``"diverged"``
@@ -1112,7 +1115,7 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
         Record every ``theta`` (needed by :func:`pca_directions`).
     max_norm : float
         A step to ``|theta| > max_norm`` means ``"diverged"`` (as in
-        :func:`labtools.run`).
+        :func:`labtools.run.run`).
 
     Returns
     -------
@@ -1128,8 +1131,7 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
     >>> train(model, model.init(), X, y, lt.adam(lr=0.01), steps=100, batch_size=20).message
     'ran 100 steps (loss 0.285)'
     """
-    if not isinstance(model, MLP):
-        raise TypeError(f"model must be an MLP, got {_show(model)}")
+    _check_model(model)
     theta = model._check_theta(theta0, name="theta0").copy()
     X, y = model._check_data(X, y)
     _check_optimizer(optimizer)
@@ -1190,22 +1192,17 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
         with np.errstate(all="ignore"):
             step, new_state = optimizer.update(g, state, theta, oracle)
             new = theta + np.asarray(step, dtype=float)
-            norm = float(np.linalg.norm(new))
-        problem = ""
-        if not np.all(np.isfinite(new)):
-            problem = "the step produced NaN or inf; try a smaller lr"
-        elif norm > max_norm:
-            problem = f"|theta| = {norm:.3g} exceeded max_norm = {max_norm:.3g}; try a smaller lr"
-        else:
+            problem = _divergence(new, max_norm, name="theta")
+        if not problem:
             if batch_size is None:
                 cached = model._value_and_grad(new, X, y)
                 new_loss = cached[0]
             else:
                 new_loss = value(new)
             if not np.isfinite(new_loss):
-                problem = f"the loss became {new_loss}; try a smaller lr"
+                problem = f"the loss became {new_loss}"
         if problem:
-            status, diverged_at, reason = "diverged", t + 1, problem
+            status, diverged_at, reason = "diverged", t + 1, problem + "; try a smaller lr"
             break
         theta, state = new, new_state
         losses.append(new_loss)
@@ -1557,43 +1554,13 @@ def pca_directions(thetas, center="final"):
     return PCADirections(dirs, ratio, coords, origin)
 
 
-def _lanczos_top(matvec, dim, max_iter, tol, seed):
-    """Largest eigenvalue (and vector) of a symmetric operator by Lanczos with
-    full reorthogonalization; stops when the Ritz residual is below ``tol``."""
-    rng = np.random.default_rng(seed)
-    m = min(max_iter, dim)
-    Q = np.zeros((m + 1, dim))
-    q = rng.standard_normal(dim)
-    Q[0] = q / np.linalg.norm(q)
-    alphas, betas = [], []
-    top, vec, residual = None, None, np.inf
-    for j in range(m):
-        w = matvec(Q[j])
-        alpha = float(w @ Q[j])
-        w = w - alpha * Q[j] - (betas[-1] * Q[j - 1] if j > 0 else 0.0)
-        for _ in range(2):  # twice is enough (Kahan-Parlett)
-            w -= Q[:j + 1].T @ (Q[:j + 1] @ w)
-        beta = float(np.linalg.norm(w))
-        alphas.append(alpha)
-        T = np.diag(alphas) + np.diag(betas, 1) + np.diag(betas, -1)
-        evals, evecs = np.linalg.eigh(T)
-        top, s = float(evals[-1]), evecs[:, -1]
-        vec = Q[:j + 1].T @ s
-        residual = beta * abs(s[-1])
-        if residual <= tol * max(1.0, abs(top)) or beta < 1e-14 or j + 1 == dim:
-            return top, vec, True
-        betas.append(beta)
-        Q[j + 1] = w / beta
-    return top, vec, residual <= tol * max(1.0, abs(top))
-
-
 def sharpness(model, theta, X, y, method="lanczos", iters=200, tol=1e-10, seed=0,
               return_vector=False):
     """Sharpness: the largest eigenvalue of the loss Hessian at ``theta``.
 
     Computed matrix-free from exact Hessian-vector products (:meth:`MLP.hvp`).
-    ``method="lanczos"`` (default) runs Lanczos with full reorthogonalization
-    until the Ritz residual ``|H u - lambda u|`` falls below
+    ``method="lanczos"`` (default) runs :func:`labtools.curvature.lanczos` (full
+    reorthogonalization) until the Ritz residual ``|H u - lambda u|`` falls below
     ``tol * max(1, |lambda|)``: it returns the largest *algebraic* eigenvalue.
     ``method="power"`` is plain power iteration: it converges to the eigenvalue
     of largest *magnitude*, which is the top one whenever
@@ -1644,7 +1611,12 @@ def sharpness(model, theta, X, y, method="lanczos", iters=200, tol=1e-10, seed=0
         return model._hvp_kernel(theta, v[None], X, y)[0]
 
     if method == "lanczos":
-        lam, vec, converged = _lanczos_top(matvec, model.n_params, iters, tol, seed)
+        if seed is None:  # lanczos wants a whole number: draw one from fresh entropy
+            seed = int(np.random.default_rng().integers(2**63))
+        values, vectors, converged = lanczos(
+            matvec, model.n_params, k=min(iters, model.n_params), seed=seed, tol=tol,
+            return_converged=True)
+        lam, vec = float(values[-1]), vectors[:, -1]
     else:
         v = np.random.default_rng(seed).standard_normal(model.n_params)
         v /= np.linalg.norm(v)
@@ -1778,7 +1750,7 @@ def sam_step(model, theta, X, y, lr, rho):
 def scale_by_sam(rho=0.05):
     """Optimizer piece: replace the gradient by the gradient at the SAM point.
 
-    ``u -> oracle.grad(x + rho u / |u|)``: placed first in a :func:`labtools.chain`,
+    ``u -> oracle.grad(x + rho u / |u|)``: placed first in a :func:`labtools.optim.chain`,
     where ``u`` is the gradient, it turns any optimizer into its
     sharpness-aware version, e.g. SAM with momentum
     ``chain(scale_by_sam(0.05), trace(0.9), scale_by_lr(0.1))``. ``oracle`` must be
@@ -1825,7 +1797,7 @@ def scale_by_sam(rho=0.05):
 
 
 def sam(lr, rho=0.05, beta=0.0):
-    """Sharpness-aware minimization as an optimizer, for :func:`train` and :func:`labtools.run`.
+    """Sharpness-aware minimization as an optimizer, for :func:`train` and :func:`labtools.run.run`.
 
     Each step evaluates the gradient at ``x + rho g / |g|`` (``g`` the gradient
     at ``x``) and descends with it: ``x_new = x - lr * grad L(x + rho g / |g|)``,
@@ -1833,7 +1805,7 @@ def sam(lr, rho=0.05, beta=0.0):
     momentum instead, as in Foret et al.'s experiments. With :func:`train` the
     oracle is the current mini-batch's loss, so both gradients of a step use
     the same batch. Built as ``chain(scale_by_sam(rho), [trace(beta),]
-    scale_by_lr(lr))``, so :func:`labtools.current_lr` reads its learning rate.
+    scale_by_lr(lr))``, so :func:`labtools.optim.current_lr` reads its learning rate.
 
     Parameters
     ----------

@@ -1357,6 +1357,19 @@ class _Schedule:
         return f"{self._name}({args})"
 
 
+def _check_lr_min(lr_min, lr):
+    lr_min = check_number("lr_min", lr_min, nonnegative=True)
+    if lr_min > lr:
+        raise ValueError(f"lr_min must be at most lr = {lr}, got {_show(lr_min)}")
+    return lr_min
+
+
+def _cosine(lr, lr_min, t, length):
+    """Cosine annealing from ``lr`` (``t = 0``) to ``lr_min`` (``t = length``)."""
+    value = lr_min + 0.5 * (lr - lr_min) * (1 + math.cos(math.pi * t / length))
+    return round(value, 15)
+
+
 def constant(lr: float) -> _Schedule:
     """The same lr at every step.
 
@@ -1416,14 +1429,10 @@ def cosine_decay(lr: float, steps: int, lr_min: float = 0.0) -> _Schedule:
     """
     lr = check_number("lr", lr, positive=True)
     steps = check_int("steps", steps, low=1)
-    lr_min = check_number("lr_min", lr_min, nonnegative=True)
-    if lr_min > lr:
-        raise ValueError(f"lr_min must be at most lr = {lr}, got {_show(lr_min)}")
+    lr_min = _check_lr_min(lr_min, lr)
 
     def fn(t):
-        t = min(t, steps)
-        value = lr_min + 0.5 * (lr - lr_min) * (1 + math.cos(math.pi * t / steps))
-        return round(value, 15)
+        return _cosine(lr, lr_min, min(t, steps), steps)
 
     return _Schedule("cosine_decay", fn, lr=lr, steps=steps, lr_min=lr_min)
 
@@ -1448,9 +1457,7 @@ def warm_restarts(lr: float, period: int, mult: float = 1, lr_min: float = 0.0) 
     lr = check_number("lr", lr, positive=True)
     period = check_int("period", period, low=1)
     mult = check_number("mult", mult, low=1.0)
-    lr_min = check_number("lr_min", lr_min, nonnegative=True)
-    if lr_min > lr:
-        raise ValueError(f"lr_min must be at most lr = {lr}, got {_show(lr_min)}")
+    lr_min = _check_lr_min(lr_min, lr)
 
     def fn(t):
         if mult == 1.0:
@@ -1461,8 +1468,7 @@ def warm_restarts(lr: float, period: int, mult: float = 1, lr_min: float = 0.0) 
                 start += length
                 length *= mult
             t_cur = t - start
-        value = lr_min + 0.5 * (lr - lr_min) * (1 + math.cos(math.pi * t_cur / length))
-        return round(value, 15)
+        return _cosine(lr, lr_min, t_cur, length)
 
     return _Schedule("warm_restarts", fn, lr=lr, period=period, mult=mult, lr_min=lr_min)
 

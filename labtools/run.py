@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._checks import _show, check_int, check_number, check_points
+from .landscapes import _window_bounds
 from .optim import OPTIMIZERS, Optimizer, _check_seed, _init_with_seed, _Schedule, current_lr
 
 __all__ = [
@@ -272,12 +273,17 @@ def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) 
     )
 
 
-def _divergence(x_new, max_norm) -> str:
+def _divergence(x_new, max_norm, name="x") -> str:
+    """Why the point a step produced means divergence, or ``""`` if it does not.
+
+    Shared by :func:`run` and :func:`labtools.nn.train` (which calls the point
+    ``theta``).
+    """
     if not np.all(np.isfinite(x_new)):
         return "the step produced NaN or inf"
     norm = float(np.linalg.norm(x_new))
     if norm > max_norm:
-        return f"|x| = {norm:.3g} exceeded max_norm = {max_norm:.3g}"
+        return f"|{name}| = {norm:.3g} exceeded max_norm = {max_norm:.3g}"
     return ""
 
 
@@ -690,8 +696,7 @@ def random_restarts(
     n_starts = check_int("n_starts", n_starts, low=1)
     success_tol = check_number("success_tol", success_tol, nonnegative=True)
     rng = np.random.default_rng(seed)
-    lo = np.array([w[0] for w in landscape.window])
-    hi = np.array([w[1] for w in landscape.window])
+    lo, hi = _window_bounds(landscape.window)
     starts = lo + (hi - lo) * rng.uniform(size=(n_starts, landscape.dim))
     b = run_batch(landscape, optimizer, starts, steps=steps, tol=tol, seed=seed, max_norm=max_norm)
     vals = np.where(b.status == "diverged", np.inf, b.f_final)

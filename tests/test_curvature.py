@@ -228,6 +228,35 @@ def test_lanczos_is_scale_free():
     assert values.tolist() == [0.0]
 
 
+def test_lanczos_with_tol_stops_once_the_top_ritz_value_converges():
+    rng = np.random.default_rng(4)
+    dim = 300
+    Q, _ = np.linalg.qr(rng.standard_normal((dim, dim)))
+    spectrum = np.r_[rng.uniform(-1.0, 1.0, dim - 1), 10.0]
+    H = (Q * spectrum) @ Q.T
+    calls = []
+
+    def hvp(v):
+        calls.append(1)
+        return H @ v
+
+    values, vectors, converged = lanczos(hvp, dim, k=100, seed=0, tol=1e-10,
+                                         return_converged=True)
+    assert converged and len(calls) == len(values) < 100  # stopped early, no extra product
+    assert values[-1] == pytest.approx(10.0, rel=1e-10)
+    top = vectors[:, -1]
+    assert np.linalg.norm(H @ top - values[-1] * top) <= 1e-10 * 10.0 * 1.01
+    # the same steps as without tol, only fewer of them
+    plain, _ = lanczos(lambda v: H @ v, dim, k=len(values), seed=0)
+    np.testing.assert_allclose(values, plain, rtol=0, atol=1e-12)
+    # too few steps: the flag says so
+    *_, converged = lanczos(hvp, dim, k=3, seed=0, tol=1e-10, return_converged=True)
+    assert not converged
+    # the full Krylov space or an invariant one is exact, tol or not
+    assert lanczos(lambda v: H[:5, :5] @ v, 5, k=5, return_converged=True)[2]
+    assert lanczos(lambda v: 3.0 * v, 5, k=2, return_converged=True)[2]
+
+
 def test_spectral_density_puts_mass_at_the_eigenvalues():
     dim = 200
     spectrum = np.r_[np.full(100, -1.0), np.full(60, 2.0), np.full(40, 5.0)]
@@ -358,6 +387,7 @@ BAD_CALLS = [
      r"hvp must return a vector of shape \(3,\).*got shape \(2,\)"),
     (lanczos, (lambda v: v * np.nan, 3), {}, ValueError, r"hvp returned non-finite numbers"),
     (lanczos, (good_hvp, 3), {"seed": -1}, ValueError, r"seed must be at least 0, got -1"),
+    (lanczos, (good_hvp, 3), {"tol": 0}, ValueError, r"tol must be positive, got 0"),
     (spectral_density, (good_hvp, 3), {"sigma": 0}, ValueError, r"sigma must be positive, got 0"),
     (spectral_density, (good_hvp, 3), {"grid": [3.0, 1.0]}, ValueError,
      r"grid must be a number of points or an increasing 1-D array"),
