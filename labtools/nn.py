@@ -1022,7 +1022,7 @@ class TrainResult:
         (the loss or the parameters became non-finite, or ``|theta|`` exceeded
         ``max_norm``) or ``"max_steps"``.
     diverged_at : int or None
-        The step (1, 2, ...) that failed, as in :class:`labtools.Trace`; its
+        The step (1, 2, ...) that failed, as in :class:`labtools.run.Trace`; its
         point is not stored (0 if the loss at ``theta0`` is not finite).
     steps_taken : int
     reason : str

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Re-fetch the JavaScript the built site serves itself, so that pages render their
+# math, static widgets and quizzes with no internet (only Binder and Thebe need it).
+#
+#   bash scripts/vendor_js.sh          # needs node's `npm` and the npm registry
+#
+# The result is committed: CI and `make book` need neither npm nor the network.
+# Versions are pinned here; bump one, re-run, rebuild, run `make browser`.
+#
+# Why _vendor/_static/vendor/ and not _static/vendor/: Jupyter Book 1 adds EVERY
+# .js and .css file found under _static/ to EVERY page (jupyter_book/config.py),
+# which would load all of MathJax's extensions, RequireJS and the 3.6 MB widget
+# bundle everywhere, in the wrong order. _config.yml copies _vendor/ into the
+# site with `html_extra_path`, so these files land in the built site's
+# _static/vendor/ and pages load only what mathjax_path / nb_ipywidgets_js name.
+#
+#   mathjax 3 (es5)                 -> mathjax/         (Sphinx 7's default is MathJax 3 tex-mml-chtml)
+#   requirejs                       -> requirejs/       (the widget manager is an AMD bundle)
+#   @jupyter-widgets/html-manager 1 -> jupyter-widgets/ (embeds ipywidgets 8 state; base, controls
+#                                                        and output are inside embed-amd.js)
+#   axe-core                        -> tests/browser/vendor/ (accessibility checks, tests only)
+set -euo pipefail
+
+MATHJAX_VERSION=3.2.2
+REQUIREJS_VERSION=2.3.8
+HTML_MANAGER_VERSION=1.0.15   # the 1.0.x line is the one for ipywidgets 8 (@jupyter-widgets/controls 5)
+AXE_VERSION=4.14.1
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+VENDOR="$ROOT/_vendor/_static/vendor"
+AXE_DIR="$ROOT/tests/browser/vendor"
+
+command -v npm >/dev/null 2>&1 || { echo "vendor_js: npm is needed to re-fetch vendored JavaScript" >&2; exit 1; }
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+unpack() {  # unpack NAME VERSION -> prints the folder holding package/
+  local spec="$1@$2" dir
+  dir="$WORK/$(echo "$1" | tr '/@' '__')"
+  mkdir -p "$dir"
+  (cd "$dir" && npm pack --silent "$spec" >/dev/null && tar xzf ./*.tgz)
+  echo "$dir/package"
+}
+
+rm -rf "$VENDOR" "$AXE_DIR"
+mkdir -p "$VENDOR" "$AXE_DIR"
+
+# --- MathJax: the one combined component pages load, the TeX extensions it may
+# autoload (\boldsymbol, \cancel, \color, ...), and the CHTML fonts it requests.
+src="$(unpack mathjax "$MATHJAX_VERSION")"
+dst="$VENDOR/mathjax"
+mkdir -p "$dst/input/tex" "$dst/output/chtml/fonts"
+cp "$src/es5/tex-mml-chtml.js" "$dst/"
+cp -r "$src/es5/input/tex/extensions" "$dst/input/tex/"
+cp -r "$src/es5/output/chtml/fonts/woff-v2" "$dst/output/chtml/fonts/"
+cp "$src/LICENSE" "$dst/LICENSE"
+
+# --- RequireJS
+src="$(unpack requirejs "$REQUIREJS_VERSION")"
+dst="$VENDOR/requirejs"
+mkdir -p "$dst"
+cp "$src/require.js" "$dst/"
+cat >"$dst/LICENSE" <<'LIC'
+RequireJS, Copyright jQuery Foundation and other contributors.
+Released under the MIT license: https://github.com/requirejs/requirejs/blob/master/LICENSE
+LIC
+
+# --- ipywidgets HTML manager (AMD embed bundle)
+src="$(unpack @jupyter-widgets/html-manager "$HTML_MANAGER_VERSION")"
+dst="$VENDOR/jupyter-widgets"
+mkdir -p "$dst"
+cp "$src/dist/embed-amd.js" "$dst/"
+# Font Awesome 5 (icons of Play and icon buttons): the CSS inside the bundle asks
+# for these by hash; browsers take the first format they support, woff2.
+# _vendor/_static/offline/widgets-setup.js makes them load from this folder.
+grep -o '[0-9a-f]\{20\}\.woff2' "$src/dist/embed-amd.js" | sort -u | while read -r font; do
+  cp "$src/dist/$font" "$dst/"
+done
+cp "$src/dist/embed.js.LICENSE.txt" "$dst/THIRD-PARTY-LICENSES.txt"
+cat >"$dst/LICENSE" <<'LIC'
+@jupyter-widgets/html-manager: Copyright (c) Jupyter Development Team.
+Distributed under the terms of the Modified BSD License (BSD-3-Clause):
+https://github.com/jupyter-widgets/ipywidgets/blob/main/LICENSE
+Bundled third-party code is listed in THIRD-PARTY-LICENSES.txt; the bundle also
+carries Font Awesome Free 5 CSS (icons: CC BY 4.0, fonts: SIL OFL 1.1, code: MIT).
+LIC
+
+# --- axe-core, for the browser tests only (never served by the site)
+src="$(unpack axe-core "$AXE_VERSION")"
+cp "$src/axe.min.js" "$src/LICENSE" "$AXE_DIR/"
+
+cat >"$VENDOR/VERSIONS.txt" <<TXT
+Fetched by scripts/vendor_js.sh with npm pack; do not edit by hand.
+mathjax@$MATHJAX_VERSION
+requirejs@$REQUIREJS_VERSION
+@jupyter-widgets/html-manager@$HTML_MANAGER_VERSION
+TXT
+echo "axe-core@$AXE_VERSION (fetched by scripts/vendor_js.sh)" >"$AXE_DIR/VERSION.txt"
+
+du -sh "$VENDOR" "$AXE_DIR"

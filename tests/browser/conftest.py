@@ -1,0 +1,156 @@
+"""Headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) over the built site.
+
+The site (``_build/html``, or ``COURSE_SITE_DIR``) is served by Python's http.server
+on a free localhost port. Every request to any other host is aborted at the
+Playwright route level, as if there were no internet; the tests fail when a page
+even tries. Results of every page (console errors, axe findings, weight) are
+written to ``_build/browser-report/`` and summarised at the end of the run;
+screenshots go to ``_build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from browserlib import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_HOSTS,
+    REPORTS,
+    SCREENSHOTS,
+    SITE,
+    require_site,
+)
+
+
+def _is_controller(config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session):
+    # Reports feed this run's summary only; screenshots are overwritten page by page.
+    if _is_controller(session.config) and SITE.is_dir():
+        shutil.rmtree(REPORTS, ignore_errors=True)
+        for folder in (SCREENSHOTS, REPORTS):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+# --------------------------------------------------------------------------- server
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
+        pass
+
+
+@pytest.fixture(scope="session")
+def server() -> str:
+    """Base URL of the built site served on a free localhost port."""
+    require_site()
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        msg = f"{CHROMIUM} is missing: run `bash scripts/ensure-chromium.sh` (apt-get chromium)"
+        if os.environ.get("COURSE_REQUIRE_BROWSER"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - requirements-dev.txt installs it
+        pytest.skip("playwright is not installed (pip install -r requirements-dev.txt)")
+    with sync_playwright() as pw:
+        # launch() gives Chromium a fresh temporary --user-data-dir of its own.
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Offline:
+    """Aborts every request that leaves localhost and remembers it."""
+
+    def __init__(self):
+        self.blocked: list[str] = []
+
+    def __call__(self, route):
+        url = route.request.url
+        host = urlsplit(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("internetdisconnected")
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+    ctx.set_default_timeout(30_000)
+    offline = Offline()
+    ctx.route("**/*", offline)
+    ctx.offline_log = offline  # type: ignore[attr-defined]
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+# --------------------------------------------------------------------------- report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not _is_controller(config) or not REPORTS.is_dir():
+        return
+    rows = []
+    for path in sorted(REPORTS.glob("*.json")):
+        try:
+            rows.append(json.loads(path.read_text()))
+        except (OSError, json.JSONDecodeError):
+            continue
+    if not rows:
+        return
+    tr = terminalreporter
+    tr.section("page weight in the browser (bytes fetched from the site, largest first)")
+    heads = ("total", "html", "images", "scripts", "css+fonts", "requests")
+    tr.write_line(f"{'page':<46} " + " ".join(f"{h:>9}" for h in heads))
+    for r in sorted(rows, key=lambda r: -r["weight"]["total"]):
+        w = r["weight"]
+        sizes = [w[k] / 1024 for k in ("total", "document", "img", "script", "css")]
+        tr.write_line(
+            f"{r['page']:<46} " + " ".join(f"{s:>6.0f} kB" for s in sizes) + f" {w['requests']:>9}"
+        )
+    tr.section(
+        "accessibility (axe-core): violations of minor/moderate impact, reported, not failed"
+    )
+    seen = False
+    for r in rows:
+        for v in r.get("axe_other", []):
+            seen = True
+            tr.write_line(f"{r['page']}: [{v['impact']}] {v['id']} x{v['nodes']}: {v['help']}")
+    if not seen:
+        tr.write_line("none")
+    tr.write_line(f"screenshots: {SCREENSHOTS}")
