@@ -46,7 +46,7 @@ unit: env
 	$(PY) -m pytest -n 2 tests -m "not browser" --ignore=tests/site --ignore=tests/browser --ignore=tests/lab
 
 nbval: env
-	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax $(NOTEBOOKS)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile --nbval-lax intro.ipynb $(NOTEBOOKS)
 
 build-check: env
 	rm -rf _build

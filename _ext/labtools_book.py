@@ -9,6 +9,7 @@
    each add their inline set-up script twice (once with filename ``None``, once
    with ``''``), which Sphinx does not merge; a page then declares
    ``const THEBE_JS_URL`` twice and the browser reports a SyntaxError.
+3. Runs the kernels with a single-threaded BLAS (see ``setup``).
 """
 
 import os
@@ -30,5 +31,8 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
 
 def setup(app):
     os.environ["LABTOOLS_BUILD"] = "1"
+    # The notebooks do small eigen- and SVD problems; on a busy 2-core machine a
+    # multi-threaded BLAS makes them seconds instead of milliseconds.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
