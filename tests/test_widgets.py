@@ -236,6 +236,7 @@ def test_only_core_widget_models_are_shown_on_the_site(monkeypatch):
         lambda: W.optimizer_race(steps=5),
         lambda: W.basin_map_explorer(n=10, steps=10),
         lambda: W.saddle_escape_explorer(max_steps=50),
+        lambda: W.network_explorer(steps=20),
     ]
     for make in makers:
         w = make()
@@ -474,7 +475,8 @@ def test_png_encoder_round_trips_the_pixels():
     lambda: W.hessian_inspector(n=30),
     lambda: W.optimizer_race(steps=20),
     lambda: W.saddle_escape_explorer(max_steps=200),
-], ids=["landscape", "1d", "chord", "hessian", "race", "saddle"])
+    lambda: W.network_explorer(steps=20),
+], ids=["landscape", "1d", "chord", "hessian", "race", "saddle", "network"])
 def test_updates_blit_and_the_rebuild_baseline_redraws(make):
     w = make()
     panel = w.panel
@@ -505,3 +507,104 @@ def test_basin_map_explorer_agrees_with_labtools_basin_map():
     reference = lt.basin_map(w.landscape, lt.momentum(lr=0.005, beta=0.8), n=12, steps=150)
     np.testing.assert_array_equal(w.result.labels, reference.labels)
     np.testing.assert_array_equal(w.result.counts, reference.counts)
+
+
+# ================================================================ network explorer
+
+
+@pytest.fixture
+def network():
+    return W.network_explorer(optimizer="gd", lr=0.5, steps=60)
+
+
+def test_network_explorer_trains_the_course_network(network):
+    r = network.result
+    assert r.steps_taken == 60 and r.status == "max_steps"
+    assert network.model.n_params == 337 and network.model.activation == "tanh"
+    np.testing.assert_array_equal(network.loss_line.get_ydata(), r.losses)
+    assert network.accuracy == network.model.accuracy(r.theta, network.X, network.y)
+    assert network.sharpness == pytest.approx(
+        lt.sharpness(network.model, r.theta, network.X, network.y), rel=1e-4)
+    assert "no divergence" in network.message and "sharpness" in network.message
+    image, alt = png_of(network.image.value)
+    assert image.size == network.panel.size
+    assert "two-moons" in alt and "boundary" in alt
+    _, loss_alt = png_of(network.loss_image.value)
+    assert "log scale" in loss_alt
+    assert network.boundary and not network.diverged_line.get_visible()
+
+
+def test_network_explorer_lr_and_scale_retrain_and_redraw(network):
+    r, picture, curve = network.result, pixels(network.image.value), \
+        pixels(network.loss_image.value)
+    network.set(lr=0.1)
+    assert network.result is not r
+    assert network.result.losses[-1] > r.losses[-1]  # a smaller step gets less far
+    assert not np.array_equal(pixels(network.image.value), picture)
+    assert not np.array_equal(pixels(network.loss_image.value), curve)
+    assert "lr 0.1" in network.message
+    r, n, proba = network.result, network.updates, network.proba.get_array().copy()
+    network.controls["scale"].value = 3.0  # as a slider release
+    assert network.updates == n + 1
+    assert network.result.losses[0] != r.losses[0]  # another initialization
+    assert not np.array_equal(network.proba.get_array(), proba)
+    assert "init scale 3" in network.message
+
+
+def test_network_explorer_minibatches_activation_and_optimizers(network):
+    network.set(batch_size=20)
+    r = network.result
+    assert len(r.batch_losses) == 60 and network.batch_line.get_visible()
+    assert not np.array_equal(r.batch_losses, r.losses[:-1])
+    assert "batches of 20" in network.message
+    assert "mini-batch" in png_of(network.loss_image.value)[1]
+    network.set(batch_size=None, activation="sigmoid")
+    assert network.model.activation == "sigmoid" and not network.batch_line.get_visible()
+    np.testing.assert_array_equal(network.result.batch_losses, network.result.losses[:-1])
+    for name, lr in [("momentum", 0.05), ("adam", 0.01), ("sam", 0.5)]:
+        network.set(optimizer=name, lr=lr)
+        assert network.error is None and name in network.message
+        assert network.result.steps_taken == 60
+
+
+@pytest.mark.parametrize("values, words", [
+    ({"lr": 0}, "lr must be positive"),
+    ({"scale": -1.0}, "scale must be positive"),
+    ({"steps": 5000}, "steps must be between 10 and 1000"),
+    ({"batch_size": 7}, "batch_size must be None (full batch) or one of"),
+    ({"optimizer": "newton"}, "optimizer must be one of"),
+    ({"activation": "relu"}, "activation must be one of"),
+])
+def test_network_explorer_bad_values_get_a_message(network, values, words):
+    r, image = network.result, network.image.value
+    network.set(**values)
+    assert words in network.message and network.message.startswith("Problem:")
+    assert 'role="alert"' in network.status.value
+    assert network.result is r and network.image.value == image
+    network.set(lr=0.3)
+    assert network.error is None and network.result is not r
+
+
+def test_network_explorer_reports_a_divergence(network, monkeypatch):
+    real = lt.nn.train
+
+    def fragile(*args, **kwargs):  # a parameter norm limit the run soon exceeds
+        return real(*args, **{**kwargs, "max_norm": 8.0})
+
+    monkeypatch.setattr(W._nn, "train", fragile)
+    network.set(lr=3.0)
+    r = network.result
+    assert r.status == "diverged"
+    assert "diverged at step" in network.message and network.sharpness is None
+    assert network.diverged_line.get_visible()
+    assert network.diverged_line.get_xdata()[0] == r.diverged_at
+    assert "diverged" in png_of(network.loss_image.value)[1]
+    monkeypatch.undo()
+    network.set(lr=0.5)
+    assert network.result.status == "max_steps" and not network.diverged_line.get_visible()
+
+
+def test_network_explorer_bad_constructor_values_are_shown_not_raised():
+    w = W.network_explorer(hidden=(16, 0), lr=0, steps=20)
+    assert w.message.startswith("Problem:") and "hidden" in w.message
+    assert w.result is not None and w.model.n_params == 337
