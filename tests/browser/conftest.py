@@ -12,23 +12,20 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from browserlib import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LOCAL_HOSTS,
     REPORTS,
     SCREENSHOTS,
     SITE,
     require_site,
 )
+from chromium import launch_chromium
 
 
 def _is_controller(config) -> bool:
@@ -72,22 +69,7 @@ def server() -> str:
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        msg = f"{CHROMIUM} is missing: run `bash scripts/ensure-chromium.sh` (apt-get chromium)"
-        if os.environ.get("COURSE_REQUIRE_BROWSER"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - requirements-dev.txt installs it
-        pytest.skip("playwright is not installed (pip install -r requirements-dev.txt)")
-    with sync_playwright() as pw:
-        # launch() gives Chromium a fresh temporary --user-data-dir of its own.
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from launch_chromium()
 
 
 class Offline:

@@ -39,19 +39,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from chromium import launch_chromium
 from lablib import REPO, tail
 
-CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PIP_TIMEOUT = 40 * 60
 LAB_START_TIMEOUT = 180
 
@@ -300,19 +290,7 @@ def lab(binder_venv, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def lab_browser():
-    if not Path(CHROMIUM).exists():
-        msg = f"{CHROMIUM} is missing: run `bash scripts/ensure-chromium.sh`"
-        if os.environ.get("COURSE_REQUIRE_BROWSER"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    yield from launch_chromium()
 
 
 @pytest.fixture
