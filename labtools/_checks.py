@@ -14,9 +14,22 @@ import numpy as np
 __all__: list[str] = []  # private helpers; nothing re-exported
 
 
-def _show(value) -> str:
+def show(value) -> str:
+    """A short ``repr`` of ``value`` for an error message (at most 60 characters)."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def fmt(value, digits: int = 3) -> str:
+    """A number with ``digits`` significant digits, for readouts and messages.
+
+    Examples
+    --------
+    >>> fmt(3.14159), fmt(2 / 3, 6), fmt(float("inf"))
+    ('3.14', '0.666667', 'inf')
+    """
+    value = float(value)
+    return f"{value:.{digits}g}" if np.isfinite(value) else str(value)
 
 
 def check_number(name: str, value, *, positive=False, nonnegative=False,
@@ -33,24 +46,24 @@ def check_number(name: str, value, *, positive=False, nonnegative=False,
             value = value.item()
         else:
             kind = "a whole number" if integer else "a number"
-            raise TypeError(f"{name} must be {kind}, got {_show(value)}")
+            raise TypeError(f"{name} must be {kind}, got {show(value)}")
     if integer:
         if isinstance(value, numbers.Integral):
             value = int(value)
         elif float(value).is_integer():
             value = int(value)
         else:
-            raise ValueError(f"{name} must be a whole number, got {_show(value)}")
+            raise ValueError(f"{name} must be a whole number, got {show(value)}")
     if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {_show(value)}")
+        raise ValueError(f"{name} must be a finite number, got {show(value)}")
     if positive and not value > 0:
-        raise ValueError(f"{name} must be positive, got {_show(value)}")
+        raise ValueError(f"{name} must be positive, got {show(value)}")
     if nonnegative and not value >= 0:
-        raise ValueError(f"{name} must be zero or positive, got {_show(value)}")
+        raise ValueError(f"{name} must be zero or positive, got {show(value)}")
     if low is not None and value < low:
-        raise ValueError(f"{name} must be at least {low}, got {_show(value)}")
+        raise ValueError(f"{name} must be at least {low}, got {show(value)}")
     if high is not None and value > high:
-        raise ValueError(f"{name} must be at most {high}, got {_show(value)}")
+        raise ValueError(f"{name} must be at most {high}, got {show(value)}")
     return value if integer else float(value)
 
 
@@ -77,7 +90,7 @@ def check_points(name: str, value, dim: int | None = None) -> np.ndarray:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(
-            f"{name} must be a point (a list or array of numbers), got {_show(value)}"
+            f"{name} must be a point (a list or array of numbers), got {show(value)}"
         ) from None
     if dim == 1 and arr.ndim == 0:
         arr = arr.reshape(1)
@@ -89,10 +102,10 @@ def check_points(name: str, value, dim: int | None = None) -> np.ndarray:
     if dim is not None and arr.shape[-1] != dim:
         raise ValueError(
             f"{name} must have {dim} coordinate{'s' if dim != 1 else ''} "
-            f"for a {dim}-D landscape, got {arr.shape[-1]} ({_show(value)})"
+            f"for a {dim}-D landscape, got {arr.shape[-1]} ({show(value)})"
         )
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must contain only finite numbers, got {_show(value)}")
+        raise ValueError(f"{name} must contain only finite numbers, got {show(value)}")
     return arr
 
 
@@ -107,7 +120,7 @@ def check_choice(name: str, value, allowed):
     allowed = list(allowed)
     if value not in allowed:
         listed = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} must be one of {listed}; got {_show(value)}")
+        raise ValueError(f"{name} must be one of {listed}; got {show(value)}")
     return value
 
 
@@ -118,13 +131,13 @@ def check_window(name: str, value, dim: int):
     except (TypeError, ValueError):
         raise TypeError(
             f"{name} must be {dim} (low, high) pair{'s' if dim > 1 else ''}, "
-            f"got {_show(value)}"
+            f"got {show(value)}"
         ) from None
     if len(pairs) != dim:
         raise ValueError(f"{name} must have {dim} (low, high) pairs, got {len(pairs)}")
     for lo, hi in pairs:
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
             raise ValueError(
-                f"{name} must have finite low < high in each pair, got {_show(value)}"
+                f"{name} must have finite low < high in each pair, got {show(value)}"
             )
     return pairs

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import _show, check_int, check_number, check_points
+from ._checks import check_int, check_number, check_points, show
 from .landscapes import _newton_step, _window_bounds
 
 __all__ = [
@@ -134,14 +134,14 @@ def _check_square(name, value):
         H = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a square matrix of numbers, got "
-                        f"{_show(value)}") from None
+                        f"{show(value)}") from None
     if H.ndim not in (2, 3) or H.shape[-1] != H.shape[-2] or H.shape[-1] == 0:
         raise ValueError(f"{name} must be a square matrix of shape (d, d) or a batch "
                          f"(n, d, d), got shape {H.shape}")
     if not np.all(np.isfinite(H)):
-        raise ValueError(f"{name} must contain only finite numbers, got {_show(value)}")
+        raise ValueError(f"{name} must contain only finite numbers, got {show(value)}")
     if not np.allclose(H, np.swapaxes(H, -1, -2), rtol=1e-8, atol=1e-12):
-        raise ValueError(f"{name} must be symmetric (a Hessian), got {_show(value)}")
+        raise ValueError(f"{name} must be symmetric (a Hessian), got {show(value)}")
     return H
 
 
@@ -150,7 +150,7 @@ def _check_landscape(landscape):
     if not all(hasattr(landscape, a) for a in needed):
         raise TypeError(
             f"landscape must be a Landscape (from lt.landscape(...)), got "
-            f"{_show(landscape)}"
+            f"{show(landscape)}"
         )
     return landscape
 
@@ -335,7 +335,7 @@ def _thin(points, order, radius):
 
 def _check_hvp(hvp, dim):
     if not callable(hvp):
-        raise TypeError(f"hvp must be a function v -> H v, got {_show(hvp)}")
+        raise TypeError(f"hvp must be a function v -> H v, got {show(hvp)}")
     return check_int("dim", dim, low=1)
 
 
@@ -547,7 +547,7 @@ def spectral_density(hvp, dim, n_probes=10, k=None, seed=0, grid=400, sigma=None
         if xs.ndim != 1 or len(xs) < 2 or not np.all(np.isfinite(xs)) or np.any(
                 np.diff(xs) <= 0):
             raise ValueError(f"grid must be a number of points or an increasing 1-D "
-                             f"array of finite numbers, got {_show(grid)}")
+                             f"array of finite numbers, got {show(grid)}")
     z = (xs[:, None] - nodes[None, :]) / sigma
     density = (np.exp(-0.5 * z**2) @ weights) / (sigma * math.sqrt(2 * math.pi))
     return xs, density

@@ -37,7 +37,7 @@ import types
 import numpy as np
 import sympy
 
-from ._checks import _show, check_choice, check_number, check_points, check_window
+from ._checks import check_choice, check_number, check_points, check_window, show
 
 __all__ = ["Landscape", "landscape", "CATALOG", "ALLOWED_FUNCTIONS"]
 
@@ -156,15 +156,15 @@ class Landscape:
                  global_min=None, latex=None, citation=None, description="",
                  singular=(), polish=True, params=None):
         if not isinstance(name, str) or not name:
-            raise TypeError(f"name must be a non-empty string, got {_show(name)}")
+            raise TypeError(f"name must be a non-empty string, got {show(name)}")
         symbols = tuple(symbols)
         dim = len(symbols)
         if dim not in (1, 2) or not all(isinstance(s, sympy.Symbol) for s in symbols):
-            raise ValueError(f"symbols must be 1 or 2 SymPy symbols, got {_show(symbols)}")
+            raise ValueError(f"symbols must be 1 or 2 SymPy symbols, got {show(symbols)}")
         try:
             expr = sympy.sympify(expr, strict=True)
         except sympy.SympifyError:
-            raise TypeError(f"expr must be a SymPy expression, got {_show(expr)}") from None
+            raise TypeError(f"expr must be a SymPy expression, got {show(expr)}") from None
         extra = expr.free_symbols - set(symbols)
         if extra:
             raise ValueError(
@@ -817,7 +817,7 @@ def _from_expr(expr, source, dim, window, name, citation=None):
     if name is None:
         name = source
     elif not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty string, got {_show(name)}")
+        raise TypeError(f"name must be a non-empty string, got {show(name)}")
     return Landscape(
         name, expr, symbols, window, latex=None, citation=citation,
         description=f"A learner's landscape f = {sympy.sstr(expr)}.",
@@ -858,7 +858,7 @@ def _from_callable(fn, dim, window, name):
         ) from None
     if not isinstance(expr, sympy.Expr):
         raise TypeError(f"{label} must return a number-valued formula, got "
-                        f"{_show(result)}; {hint}")
+                        f"{show(result)}; {hint}")
     extra = expr.free_symbols - set(symbols)
     if extra:
         raise ValueError(
@@ -942,7 +942,7 @@ def landscape(name_or_expression, **params):
     if not isinstance(name_or_expression, str):
         raise TypeError(
             f"name_or_expression must be a catalog name, a formula string or a "
-            f"function, got {_show(name_or_expression)}"
+            f"function, got {show(name_or_expression)}"
         )
     text = name_or_expression
     key = text.strip()

@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import _show, check_choice, check_int, check_number
+from ._checks import check_choice, check_int, check_number, show
 from .curvature import lanczos
 from .optim import EmptyState, Optimizer, chain, current_lr, scale_by_lr, trace
 from .run import _divergence
@@ -97,7 +97,7 @@ def _check_noise(noise):
 
 def _check_bool(name, value):
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {_show(value)}")
+        raise TypeError(f"{name} must be True or False, got {show(value)}")
     return bool(value)
 
 
@@ -105,7 +105,7 @@ def _as_float_array(name, value):
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers, got {_show(value)}") from None
+        raise TypeError(f"{name} must be an array of numbers, got {show(value)}") from None
     return arr
 
 
@@ -348,25 +348,25 @@ class MLP:
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
             raise TypeError(
                 f"sizes must be a sequence of layer widths such as (2, 16, 16, 1), "
-                f"got {_show(sizes)}"
+                f"got {show(sizes)}"
             )
         if len(sizes) < 2:
             raise ValueError(
                 f"sizes must list at least an input and an output width, e.g. (2, 1), "
-                f"got {_show(sizes)}"
+                f"got {show(sizes)}"
             )
         checked = []
         for s in sizes:
             if (isinstance(s, bool) or not isinstance(s, numbers.Integral)) or s < 1:
                 raise ValueError(
                     f"sizes must contain positive whole numbers (layer widths), "
-                    f"got {_show(tuple(sizes))}"
+                    f"got {show(tuple(sizes))}"
                 )
             checked.append(int(s))
         if checked[-1] != 1:
             raise ValueError(
                 f"sizes must end with 1 (one output unit for binary classification), "
-                f"got {_show(tuple(checked))}"
+                f"got {show(tuple(checked))}"
             )
         self.sizes = tuple(checked)
         self.activation = check_choice("activation", activation, ACTIVATIONS)
@@ -407,7 +407,7 @@ class MLP:
                 f"({self.n_params} parameters, sizes={self.sizes}), got shape {arr.shape}"
             )
         if finite and not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must contain only finite numbers, got {_show(theta)}")
+            raise ValueError(f"{name} must contain only finite numbers, got {show(theta)}")
         return arr
 
     def unflatten(self, theta):
@@ -433,7 +433,7 @@ class MLP:
         """
         if not isinstance(params, (list, tuple)) or len(params) != self.n_layers:
             raise ValueError(
-                f"params must be a list of {self.n_layers} (W, b) pairs, got {_show(params)}"
+                f"params must be a list of {self.n_layers} (W, b) pairs, got {show(params)}"
             )
         parts = []
         for i, (pair, (ws, bs)) in enumerate(zip(params, self.shapes, strict=True)):
@@ -500,7 +500,7 @@ class MLP:
                 f"(the network's input width), got shape {arr.shape}"
             )
         if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must contain only finite numbers, got {_show(X)}")
+            raise ValueError(f"{name} must contain only finite numbers, got {show(X)}")
         return arr
 
     def _check_data(self, X, y):
@@ -514,7 +514,7 @@ class MLP:
                 f"got shape {yy.shape}"
             )
         if not np.all(np.isfinite(yy)):
-            raise ValueError(f"y must contain only finite numbers, got {_show(y)}")
+            raise ValueError(f"y must contain only finite numbers, got {show(y)}")
         if self.loss_name == "bce" and (np.any(yy < 0) or np.any(yy > 1)):
             raise ValueError(
                 f"y must hold labels in [0, 1] (0 or 1, or a probability) for "
@@ -980,12 +980,12 @@ def course_network(hidden=(16, 16), n=200, noise=0.1, activation="tanh", loss="b
     if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__len__"):
         raise TypeError(
             f"hidden must be a sequence of hidden-layer widths such as (16, 16), "
-            f"got {_show(hidden)}"
+            f"got {show(hidden)}"
         )
     for h in hidden:
         if isinstance(h, bool) or not isinstance(h, numbers.Integral) or h < 1:
             raise ValueError(
-                f"hidden must contain positive whole numbers (layer widths), got {_show(hidden)}"
+                f"hidden must contain positive whole numbers (layer widths), got {show(hidden)}"
             )
     X, y = two_moons(n=n, noise=noise, seed=seed)
     model = MLP((2, *hidden, 1), activation=activation, loss=loss, seed=seed)
@@ -1075,7 +1075,7 @@ def _check_optimizer(optimizer):
             )
         raise TypeError(
             "optimizer must be an optimizer object with init and update, such as "
-            f"lt.gd(lr=0.1) or lt.adam(lr=0.01), got {_show(optimizer)}"
+            f"lt.gd(lr=0.1) or lt.adam(lr=0.01), got {show(optimizer)}"
         )
     return optimizer
 
@@ -1233,7 +1233,7 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
 
 def _check_model(model):
     if not isinstance(model, MLP):
-        raise TypeError(f"model must be an MLP, got {_show(model)}")
+        raise TypeError(f"model must be an MLP, got {show(model)}")
     return model
 
 
@@ -1288,10 +1288,10 @@ def _check_pair(name, value):
     try:
         lo, hi = (float(v) for v in value)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a pair (low, high) of numbers, got {_show(value)}") \
+        raise TypeError(f"{name} must be a pair (low, high) of numbers, got {show(value)}") \
             from None
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"{name} must be a pair of finite numbers low < high, got {_show(value)}")
+        raise ValueError(f"{name} must be a pair of finite numbers low < high, got {show(value)}")
     return lo, hi
 
 
@@ -1422,7 +1422,7 @@ def _check_span(span):
     except (TypeError, ValueError):
         raise ValueError(
             f"span must be a positive number s (the square [-s, s]^2) or two pairs "
-            f"((a_lo, a_hi), (b_lo, b_hi)), got {_show(span)}"
+            f"((a_lo, a_hi), (b_lo, b_hi)), got {show(span)}"
         ) from None
 
 
@@ -1532,7 +1532,7 @@ def pca_directions(thetas, center="final"):
             f"parameters (a training trajectory), got shape {T.shape}"
         )
     if not np.all(np.isfinite(T)):
-        raise ValueError(f"thetas must contain only finite numbers, got {_show(thetas)}")
+        raise ValueError(f"thetas must contain only finite numbers, got {show(thetas)}")
     center = check_choice("center", center, ("final", "mean"))
     origin = T[-1].copy() if center == "final" else T.mean(axis=0)
     M = T - origin
@@ -1787,7 +1787,7 @@ def scale_by_sam(rho=0.05):
         if oracle is None or not hasattr(oracle, "grad"):
             raise TypeError(
                 "scale_by_sam needs the landscape as oracle (it takes a gradient at the "
-                f"perturbed point), got oracle={_show(oracle)}"
+                f"perturbed point), got oracle={show(oracle)}"
             )
         u = np.asarray(u, dtype=float)
         x = np.asarray(x, dtype=float)
@@ -1833,7 +1833,7 @@ def sam(lr, rho=0.05, beta=0.0):
     """
     beta = check_number("beta", beta, low=0.0)
     if beta >= 1.0:
-        raise ValueError(f"beta must be in [0, 1), got {_show(beta)}")
+        raise ValueError(f"beta must be in [0, 1), got {show(beta)}")
     pieces = [scale_by_sam(rho)]
     if beta > 0:
         pieces.append(trace(beta))
@@ -1880,7 +1880,7 @@ class BezierCurve:
         """The curve point(s) ``phi(t)``: ``(P,)`` for a number, ``(k, P)`` for an array."""
         t_arr = _as_float_array("t", t)
         if not np.all(np.isfinite(t_arr)):
-            raise ValueError(f"t must contain only finite numbers, got {_show(t)}")
+            raise ValueError(f"t must contain only finite numbers, got {show(t)}")
         tt = np.atleast_1d(t_arr)[:, None]
         pts = ((1 - tt) ** 2 * self.theta_a + 2 * tt * (1 - tt) * self.middle
                + tt ** 2 * self.theta_b)
@@ -2047,7 +2047,7 @@ def permute_hidden_units(model, theta, layer, perm):
             or not np.array_equal(np.sort(p), np.arange(width))):
         raise ValueError(
             f"perm must be a permutation of 0..{width - 1} (hidden layer {layer} has "
-            f"{width} units), got {_show(perm)}"
+            f"{width} units), got {show(perm)}"
         )
     out = theta.copy()
     (w, b), ((n_in, n_out), _) = model._slices[layer], model.shapes[layer]

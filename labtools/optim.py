@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._checks import _show, check_choice, check_int, check_number
+from ._checks import check_choice, check_int, check_number, show
 
 __all__ = [
     "Optimizer",
@@ -122,9 +122,9 @@ def _check_seed(seed):
     if seed is None:
         return None
     if isinstance(seed, bool) or not isinstance(seed, numbers.Real):
-        raise TypeError(f"seed must be a whole number >= 0 or None, got {_show(seed)}")
+        raise TypeError(f"seed must be a whole number >= 0 or None, got {show(seed)}")
     if not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0 or None, got {_show(seed)}")
+        raise ValueError(f"seed must be a whole number >= 0 or None, got {show(seed)}")
     return int(seed)
 
 
@@ -134,7 +134,7 @@ def _check_fraction(name, value, *, closed_high=False):
     ok = 0.0 <= value <= 1.0 if closed_high else 0.0 <= value < 1.0
     if not ok:
         rng = "[0, 1]" if closed_high else "[0, 1)"
-        raise ValueError(f"{name} must be in {rng}, got {_show(value)}")
+        raise ValueError(f"{name} must be in {rng}, got {show(value)}")
     return value
 
 
@@ -146,7 +146,7 @@ def _check_lr(lr, name="lr"):
     if isinstance(lr, (str, bytes)) or isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(
             f"{name} must be a positive number or a schedule such as "
-            f"cosine_decay(0.1, steps=100), got {_show(lr)}"
+            f"cosine_decay(0.1, steps=100), got {show(lr)}"
         )
     return check_number(name, lr, positive=True)
 
@@ -159,11 +159,11 @@ def _lr_value(lr, count, name="lr"):
         value = float(value)
     except (TypeError, ValueError):
         raise TypeError(
-            f"{name} schedule must return a number, got {_show(value)} at step {count}"
+            f"{name} schedule must return a number, got {show(value)} at step {count}"
         ) from None
     if not (np.isfinite(value) and value >= 0):
         raise ValueError(
-            f"{name} schedule must return a finite number >= 0, got {_show(value)} at step {count}"
+            f"{name} schedule must return a finite number >= 0, got {show(value)} at step {count}"
         )
     return value
 
@@ -172,7 +172,7 @@ def _hess(oracle, x):
     if oracle is None or not hasattr(oracle, "hess"):
         raise TypeError(
             "this optimizer needs second derivatives: pass a Landscape as the "
-            f"oracle (one with a .hess method), got {_show(oracle)}"
+            f"oracle (one with a .hess method), got {show(oracle)}"
         )
     return np.asarray(oracle.hess(x), dtype=float)
 
@@ -340,7 +340,7 @@ def chain(*pieces: Optimizer) -> Optimizer:
     for i, p in enumerate(pieces):
         if not isinstance(p, Optimizer):
             raise TypeError(
-                f"chain piece {i} must be an Optimizer such as scale_by_lr(0.1), got {_show(p)}"
+                f"chain piece {i} must be an Optimizer such as scale_by_lr(0.1), got {show(p)}"
             )
 
     def init(x, seed=None):
@@ -427,7 +427,7 @@ def trace(beta: float, nesterov: bool = False) -> Optimizer:
     """
     beta = _check_fraction("beta", beta)
     if not isinstance(nesterov, (bool, np.bool_)):
-        raise TypeError(f"nesterov must be True or False, got {_show(nesterov)}")
+        raise TypeError(f"nesterov must be True or False, got {show(nesterov)}")
 
     def init(x, seed=None):
         return TraceState(np.zeros_like(np.asarray(x, dtype=float)))
@@ -1004,7 +1004,7 @@ def perturbed_gd(
         if oracle is None or not hasattr(oracle, "grad") or not hasattr(oracle, "f"):
             raise TypeError(
                 "perturbed_gd needs f and the gradient at perturbed points: pass a "
-                f"Landscape as the oracle, got {_show(oracle)}"
+                f"Landscape as the oracle, got {show(oracle)}"
             )
         t = state.count
         x = np.asarray(x, dtype=float)
@@ -1275,10 +1275,10 @@ def trust_region(radius0: float = 1.0, max_radius: float = 10.0, eta: float = 0.
     max_radius = check_number("max_radius", max_radius, positive=True)
     radius0 = check_number("radius0", radius0, positive=True)
     if radius0 > max_radius:
-        raise ValueError(f"radius0 must be at most max_radius = {max_radius}, got {_show(radius0)}")
+        raise ValueError(f"radius0 must be at most max_radius = {max_radius}, got {show(radius0)}")
     eta = check_number("eta", eta)
     if not 0.0 <= eta < 0.25:
-        raise ValueError(f"eta must be in [0, 0.25), got {_show(eta)}")
+        raise ValueError(f"eta must be in [0, 0.25), got {show(eta)}")
 
     def init(x, seed=None):
         x = np.asarray(x, dtype=float)
@@ -1291,7 +1291,7 @@ def trust_region(radius0: float = 1.0, max_radius: float = 10.0, eta: float = 0.
         if oracle is None or not hasattr(oracle, "f"):
             raise TypeError(
                 "trust_region needs function values: pass a Landscape as the "
-                f"oracle (one with .f and .hess), got {_show(oracle)}"
+                f"oracle (one with .f and .hess), got {show(oracle)}"
             )
         x = np.asarray(x, dtype=float)
         lam, V = _eigh(_hess(oracle, x))
@@ -1360,7 +1360,7 @@ class _Schedule:
 def _check_lr_min(lr_min, lr):
     lr_min = check_number("lr_min", lr_min, nonnegative=True)
     if lr_min > lr:
-        raise ValueError(f"lr_min must be at most lr = {lr}, got {_show(lr_min)}")
+        raise ValueError(f"lr_min must be at most lr = {lr}, got {show(lr_min)}")
     return lr_min
 
 
@@ -1570,7 +1570,7 @@ def optimizer(name: str, **hyper) -> Optimizer:
     ValueError: name must be one of 'gd', 'momentum', ...; got 'sgd'
     """
     if not isinstance(name, str):
-        raise TypeError(f"name must be an optimizer name (a string), got {_show(name)}")
+        raise TypeError(f"name must be an optimizer name (a string), got {show(name)}")
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     if key not in _NAMED:
         check_choice("name", name, OPTIMIZERS)

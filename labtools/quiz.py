@@ -52,7 +52,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import _show, check_choice
+from ._checks import check_choice, fmt, show
 
 __all__ = ["load_questions", "QuestionSet"]
 
@@ -177,7 +177,7 @@ class Question:
         if result.status != "unanswered":
             self.attempts += 1
         tries = f" (attempt {self.attempts})" if self.attempts else ""
-        score = f"{_fmt(result.score)}/{_fmt(result.points)}"
+        score = f"{fmt(result.score, 6)}/{fmt(result.points, 6)}"
         print(f"{self.key}: {_STATUS_WORDS[result.status]} [{score}]{tries}\n"
               f"{result.message}")
 
@@ -191,10 +191,6 @@ class Question:
 
 _STATUS_WORDS = {"correct": "correct", "partial": "partly right", "wrong": "not yet",
                  "unanswered": "not answered yet", "invalid": "cannot read this answer"}
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}"
 
 
 class ChoiceQuestion(Question):
@@ -240,19 +236,19 @@ class ChoiceQuestion(Question):
             parts = list(answer)
         else:
             raise ValueError(f"answer must be a letter such as 'b' or a list of letters, "
-                             f"got {_show(answer)}")
+                             f"got {show(answer)}")
         letters = LETTERS[: len(self.options)]
         chosen = set()
         for p in parts:
             if not isinstance(p, str) or p.strip().lower().strip("()") not in letters:
                 raise ValueError(f"each choice must be one of the letters "
-                                 f"{', '.join(letters)}; got {_show(p)}")
+                                 f"{', '.join(letters)}; got {show(p)}")
             chosen.add(letters.index(p.strip().lower().strip("()")))
         if not chosen:
             raise ValueError("the answer names no option")
         if not self.multiple and len(chosen) > 1:
             raise ValueError("this question has exactly one right option; "
-                             f"choose one letter, got {_show(answer)}")
+                             f"choose one letter, got {show(answer)}")
         return chosen
 
     def evaluate(self, answer) -> Result:
@@ -307,12 +303,12 @@ class NumericQuestion(Question):
             answer = answer.reshape(()).item()
         if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
             return _result("invalid", 0, self.points,
-                           f"{self.name} must be a number, got {_show(answer)}")
+                           f"{self.name} must be a number, got {show(answer)}")
         x = float(answer)
         if not math.isfinite(x) or abs(x / self.tol) > 1e15:
             return _result("invalid", 0, self.points,
                            f"{self.name} must be a finite number of sensible size, "
-                           f"got {_show(answer)}")
+                           f"got {show(answer)}")
         b = bucket(x, self.tol)
         if self._matches(b, "", self.answer_hash) is not None:
             return _result("correct", 1, self.points, "Well done.")
@@ -361,7 +357,7 @@ class ClassifyQuestion(Question):
         if not isinstance(answer, (list, tuple)) or len(answer) != len(self.items):
             return _result("invalid", 0, self.points,
                            f"{self.name} must be a list of {len(self.items)} labels, "
-                           f"got {_show(answer)}")
+                           f"got {show(answer)}")
         right, notes = 0, []
         for i, given in enumerate(answer):
             if given is None:
@@ -369,7 +365,7 @@ class ClassifyQuestion(Question):
                 continue
             given_norm = str(given).strip().lower()
             if given_norm not in self.labels:
-                notes.append(f"{i + 1}: {_show(given)} is not one of "
+                notes.append(f"{i + 1}: {show(given)} is not one of "
                              + ", ".join(repr(lab) for lab in self.labels) + ".")
             elif given_norm == self._label_of(i):
                 right += 1
@@ -413,7 +409,7 @@ class CodeQuestion(Question):
                            f"Write {self.signature} and run the cell.")
         if not callable(answer):
             return _result("invalid", 0, self.points,
-                           f"{self.name} must be a function, got {_show(answer)}")
+                           f"{self.name} must be a function, got {show(answer)}")
         rng = np.random.default_rng(seed)
         cases = spec.make_cases(rng)
         outputs = run_cases(answer, cases, spec.array_args)
@@ -491,7 +487,7 @@ def read_bank(exercise: str, path=None) -> dict:
     """Return the compiled bank of ``exercise`` as a dict (see :func:`load_questions`)."""
     if not isinstance(exercise, str) or not exercise.replace("_", "").isalnum():
         raise ValueError(f"exercise must be an exercise name such as 'saddle_quiz', "
-                         f"got {_show(exercise)}")
+                         f"got {show(exercise)}")
     candidates = [Path(path)] if path is not None else [
         d / f"{exercise}.json" for d in question_dirs()]
     for c in candidates:

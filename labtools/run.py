@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import _show, check_int, check_number, check_points
+from ._checks import check_int, check_number, check_points, fmt, show
 from .landscapes import _window_bounds
 from .optim import OPTIMIZERS, Optimizer, _check_seed, _init_with_seed, _Schedule, current_lr
 
@@ -50,7 +50,7 @@ def _check_landscape(landscape):
     if not all(hasattr(landscape, a) for a in needed):
         raise TypeError(
             "landscape must be a Landscape such as lt.landscape('himmelblau') "
-            f"(with dim, f and grad), got {_show(landscape)}"
+            f"(with dim, f and grad), got {show(landscape)}"
         )
     return landscape
 
@@ -77,7 +77,7 @@ def _check_optimizer(opt):
             f"build one with lt.optimizer({opt!r}, lr=0.1)"
         )
     raise TypeError(
-        f"optimizer must be an Optimizer such as lt.gd(lr=0.1) or lt.chain(...), got {_show(opt)}"
+        f"optimizer must be an Optimizer such as lt.gd(lr=0.1) or lt.chain(...), got {show(opt)}"
     )
 
 
@@ -89,10 +89,6 @@ def _check_common(landscape, optimizer, steps, tol, seed, max_norm):
     seed = _check_seed(seed)
     max_norm = check_number("max_norm", max_norm, positive=True)
     return steps, tol, seed, max_norm
-
-
-def _fmt(v):
-    return f"{v:.3g}"
 
 
 # --------------------------------------------------------------------------
@@ -165,13 +161,13 @@ class Trace:
         if self.status == "converged":
             return (
                 f"converged after {k} step{'s' if k != 1 else ''} "
-                f"(gradient norm {_fmt(self.grad_norms[-1])})"
+                f"(gradient norm {fmt(self.grad_norms[-1])})"
             )
         if self.status == "diverged":
             return f"diverged at step {self.diverged_at} ({self.reason})"
         return (
             f"stopped after {k} steps without converging "
-            f"(gradient norm still {_fmt(self.grad_norms[-1])})"
+            f"(gradient norm still {fmt(self.grad_norms[-1])})"
         )
 
     def __repr__(self) -> str:
@@ -810,7 +806,7 @@ def predicted_escape_steps(e, lr, lam):
     """
     e_arr = np.asarray(e, dtype=float) if not isinstance(e, str) else None
     if e_arr is None or not np.all(np.isfinite(e_arr)) or np.any(e_arr <= 0) or np.any(e_arr > 1):
-        raise ValueError(f"e must be in (0, 1] (offset relative to the radius), got {_show(e)}")
+        raise ValueError(f"e must be in (0, 1] (offset relative to the radius), got {show(e)}")
     lr = check_number("lr", lr, positive=True)
     lam = check_number("lam", lam)
     if lam == 0:

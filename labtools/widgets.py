@@ -60,7 +60,7 @@ from . import landscapes as _landscapes
 from . import nn as _nn
 from . import optim as _optim
 from . import plots
-from ._checks import check_choice, check_int, check_number, check_points
+from ._checks import check_choice, check_int, check_number, check_points, fmt
 from .curvature import classify, critical_points, hessian_eigs
 from .run import predicted_escape_steps, run_batch, saddle_escape_steps
 from .run import run as _run
@@ -204,18 +204,11 @@ def _make_optimizer(name, lr, beta=0.9, sigma=0.0, seed=0):
     return opt
 
 
-def _fmt(v, digits=3):
-    v = float(v)
-    if not math.isfinite(v):
-        return str(v)
-    return f"{v:.{digits}g}"
-
-
 def _point(x, digits=3):
     x = np.atleast_1d(x)
     if x.size == 1:
-        return _fmt(x[0], digits)
-    return "(" + ", ".join(_fmt(v, digits) for v in x) + ")"
+        return fmt(x[0], digits)
+    return "(" + ", ".join(fmt(v, digits) for v in x) + ")"
 
 
 def _nice_limits(lo, hi, nbins=5):
@@ -593,9 +586,9 @@ def _check_x0(f, x0):
         raise ValueError(f"x0 must be one point of shape ({f.dim},), got shape {x0.shape}")
     for v, (lo, hi), name in zip(x0, f.window, "xy", strict=False):
         if not lo <= v <= hi:
-            window = " x ".join(f"[{_fmt(a)}, {_fmt(b)}]" for a, b in f.window)
+            window = " x ".join(f"[{fmt(a)}, {fmt(b)}]" for a, b in f.window)
             raise ValueError(
-                f"x0 must lie inside the plot window {window}; its {name} is {_fmt(v)}"
+                f"x0 must lie inside the plot window {window}; its {name} is {fmt(v)}"
             )
     return x0
 
@@ -618,7 +611,7 @@ def _retarget_sliders(sliders, f, x0):
 
 def _window_text(f):
     names = [str(s) for s in getattr(f, "symbols", ())] or ["x", "y"]
-    return " and ".join(f"{n} from {_fmt(lo)} to {_fmt(hi)}"
+    return " and ".join(f"{n} from {fmt(lo)} to {fmt(hi)}"
                         for n, (lo, hi) in zip(names, f.window, strict=False))
 
 
@@ -806,7 +799,7 @@ class LandscapeExplorer(_ChoosesLandscape):
         params = _optimizer_params(name)
         hyper = []
         if "lr" in params:
-            hyper.append(f"lr {_fmt(c['lr'].value, 2)}")
+            hyper.append(f"lr {fmt(c['lr'].value, 2)}")
         if "beta" in params:
             hyper.append(f"beta {c['beta'].value:.2f}")
         if c["sigma"].value > 0:
@@ -816,12 +809,12 @@ class LandscapeExplorer(_ChoosesLandscape):
         return setting, (
             f"Contour map of {f.name} for {_window_text(f)}, with the path of {setting} "
             f"from {_point(trace.xs[0])}: {trace.message}; the last point is "
-            f"{_point(end)} where f = {_fmt(trace.values[-1])}."
+            f"{_point(end)} where f = {fmt(trace.values[-1])}."
         ), (
             f"Two curves against step k for the same run: f(x_k) goes from "
-            f"{_fmt(trace.values[0])} to {_fmt(trace.values[-1])}, and the gradient "
-            f"norm (log scale) from {_fmt(trace.grad_norms[0])} to "
-            f"{_fmt(trace.grad_norms[-1])}."
+            f"{fmt(trace.values[0])} to {fmt(trace.values[-1])}, and the gradient "
+            f"norm (log scale) from {fmt(trace.grad_norms[0])} to "
+            f"{fmt(trace.grad_norms[-1])}."
         )
 
     def _scales(self):
@@ -896,7 +889,7 @@ class LandscapeExplorer(_ChoosesLandscape):
         self.trace = trace
         self.updates += 1
         self._say(f"{setting} from {_point(trace.xs[0])}: {trace.message}. "
-                  f"Last point {_point(trace.xs[-1])}, f = {_fmt(trace.values[-1])}.")
+                  f"Last point {_point(trace.xs[-1])}, f = {fmt(trace.values[-1])}.")
         return trace
 
     def _render_baseline(self, trace, alt):
@@ -1100,18 +1093,18 @@ class Explorer1D(_ChoosesLandscape):
         half = 0.12 * (hi - lo)
         tx = np.array([xs[-1] - half, xs[-1] + half])
         self.tangent.set_data(tx, vs[-1] + slope * (tx - xs[-1]))
-        self.label.set_text(f"step {k} of {trace.steps_taken}: x = {_fmt(xs[-1], 4)}, "
-                            f"f(x) = {_fmt(vs[-1], 4)}, f'(x) = {_fmt(slope, 3)}")
+        self.label.set_text(f"step {k} of {trace.steps_taken}: x = {fmt(xs[-1], 4)}, "
+                            f"f(x) = {fmt(vs[-1], 4)}, f'(x) = {fmt(slope, 3)}")
         png = self.panel.render(key=id(self.landscape))
         name = c["optimizer"].value
         alt = (f"Graph of {self.landscape.name} for {_window_text(self.landscape)}, with the "
-               f"first {k} steps of {name} (lr {_fmt(c['lr'].value, 2)}) from x = "
-               f"{_fmt(xs[0])}; step {k} is at x = {_fmt(xs[-1])}, where the dashed tangent "
-               f"has slope {_fmt(slope)}. The whole run {trace.message}.")
+               f"first {k} steps of {name} (lr {fmt(c['lr'].value, 2)}) from x = "
+               f"{fmt(xs[0])}; step {k} is at x = {fmt(xs[-1])}, where the dashed tangent "
+               f"has slope {fmt(slope)}. The whole run {trace.message}.")
         self.image.value = _img(png, alt, self.panel.size[0])
         self.alt = alt
         self.updates += 1
-        self._say(f"{name} from x = {_fmt(xs[0])}: {trace.message}. Showing step {k}.")
+        self._say(f"{name} from x = {fmt(xs[0])}: {trace.message}. Showing step {k}.")
 
 
 def explorer_1d(landscape="xcos", optimizer="gd", lr=0.05, x0=None, steps=30):
@@ -1298,8 +1291,8 @@ class ChordExplorer(_Widget):
             verdict = (f"the chord dips below the graph on {below:.0%} of the way, so f "
                        "is not convex on this stretch")
         what = "the graph" if self.dim == 1 else "the slice of the landscape"
-        alt = (f"{f.name}: {what} between a = {where_a} (f = {_fmt(fa)}) and b = {where_b} "
-               f"(f = {_fmt(fb)}) with the chord joining them; {verdict}. Green marks "
+        alt = (f"{f.name}: {what} between a = {where_a} (f = {fmt(fa)}) and b = {where_b} "
+               f"(f = {fmt(fb)}) with the chord joining them; {verdict}. Green marks "
                "where the chord is above the graph, vermillion where it is below.")
         self.image.value = _img(png, alt, self.panel.size[0])
         self.alt = alt
@@ -1510,11 +1503,11 @@ class HessianInspector(_ChoosesLandscape):
             verdict = f"a critical point: a {kind}" if kind != "degenerate" else (
                 "a critical point whose Hessian is singular (second-order test is silent)")
         else:
-            verdict = (f"not a critical point (gradient norm {_fmt(gnorm)}); the Hessian "
+            verdict = (f"not a critical point (gradient norm {fmt(gnorm)}); the Hessian "
                        f"is {_SHAPES[kind]}")
         alt = (f"Contour map of {f.name} with the point {where} marked and the Hessian's "
                f"eigenvectors drawn as arrows, lengths proportional to the eigenvalues "
-               f"{_fmt(vals[0])} and {_fmt(vals[1])} (blue curves up, vermillion curves "
+               f"{fmt(vals[0])} and {fmt(vals[1])} (blue curves up, vermillion curves "
                f"down)" + ("; dashed white lines are contours of the second-order Taylor "
                            "model in a small square around the point" if c["taylor"].value
                            else "") + f". The point is {verdict}.")
@@ -1743,7 +1736,7 @@ class OptimizerRace(_Widget):
         alt = (f"Contour maps of {f.name}, one per optimizer ({', '.join(self.names)}), each "
                f"with its path from {_point(x0)}: {summary}.")
         alt_loss = ("Loss against step for each optimizer: "
-                    + "; ".join(f"{n} ends at f = {_fmt(t.values[-1])}"
+                    + "; ".join(f"{n} ends at f = {fmt(t.values[-1])}"
                                 for n, t in traces.items()) + ".")
         self.image.value = _img(png, alt, self.panel.size[0])
         self.loss_image.value = _img(loss_png, alt_loss, self.loss_panel.size[0])
@@ -1752,7 +1745,7 @@ class OptimizerRace(_Widget):
         self.updates += 1
         best = min(traces, key=lambda n: traces[n].values[-1])
         self._say(f"From {_point(x0)}: lowest final value by {best} "
-                  f"(f = {_fmt(traces[best].values[-1])}).")
+                  f"(f = {fmt(traces[best].values[-1])}).")
         return traces
 
     def _table(self, traces):
@@ -1765,11 +1758,11 @@ class OptimizerRace(_Widget):
                    "max_steps": "still moving"}
         rows = []
         for name, t in traces.items():
-            lr = _fmt(c[f"lr {name}"].value, 2) if f"lr {name}" in c else "–"
+            lr = fmt(c[f"lr {name}"].value, 2) if f"lr {name}" in c else "–"
             rows.append(f"<tr><td>{name}</td><td>{lr}</td>"
                         f"<td>{outcome.get(t.status, t.status)}</td>"
                         f"<td>{t.steps_taken}</td><td>{_point(t.xs[-1])}</td>"
-                        f"<td>{_fmt(t.values[-1])}</td><td>{_fmt(t.grad_norms[-1])}</td></tr>")
+                        f"<td>{fmt(t.values[-1])}</td><td>{fmt(t.grad_norms[-1])}</td></tr>")
         return ("<table style='font-size:90%; border-collapse:collapse' cellpadding='3'>"
                 "<caption style='text-align:left'>Results of the race</caption>"
                 + head + "".join(rows) + "</table>")
@@ -1907,7 +1900,7 @@ class BasinMapExplorer(_Widget):
         opt = _make_optimizer(c["optimizer"].value, c["lr"].value, c["beta"].value)
         bm = self._compute(f, opt, c["n"].value, c["steps"].value)
         self.ax.clear()
-        setting = f"{c['optimizer'].value}" + (f", lr {_fmt(c['lr'].value, 2)}"
+        setting = f"{c['optimizer'].value}" + (f", lr {fmt(c['lr'].value, 2)}"
                                               if "lr" in params else "")
         plots.plot_basins(self.ax, bm, title=f"{f.name}: basins of {setting}")
         self.panel.invalidate()
@@ -2094,13 +2087,13 @@ class SaddleEscapeExplorer(_Widget):
         never = int(np.sum(~ok))
         if predicted is None:
             theory = ("the Hessian at this saddle has no negative eigenvalue (λmin = "
-                      f"{_fmt(lam_min)}), so the linear theory predicts no escape")
+                      f"{fmt(lam_min)}), so the linear theory predicts no escape")
         else:
-            theory = (f"the theory line ln(1/e)/ln(1 + lr·{_fmt(abs(lam_min))}) goes from "
-                      f"{_fmt(predicted[-1])} to {_fmt(predicted[0])} steps")
-        alt = (f"Left: contour map of {f.name} with paths of {name} (lr {_fmt(lr, 2)}) from "
+            theory = (f"the theory line ln(1/e)/ln(1 + lr·{fmt(abs(lam_min))}) goes from "
+                      f"{fmt(predicted[-1])} to {fmt(predicted[0])} steps")
+        alt = (f"Left: contour map of {f.name} with paths of {name} (lr {fmt(lr, 2)}) from "
                f"starts at e = 1e-1, 1e-4 and 1e-8 off the stable manifold. Right: steps to "
-               f"get farther than {_fmt(r)} from the saddle against e on a log scale, from "
+               f"get farther than {fmt(r)} from the saddle against e on a log scale, from "
                f"{steps[ok].min() if ok.any() else 'none'} to "
                f"{steps[ok].max() if ok.any() else 'none'} steps; {theory}.")
         self.image.value = _img(png, alt, self.panel.size[0])
@@ -2108,7 +2101,7 @@ class SaddleEscapeExplorer(_Widget):
         self.updates += 1
         extra = f" {never} of {len(steps)} starts never escaped within {self.max_steps} steps." \
             if never else ""
-        self._say(f"{name}, lr {_fmt(lr, 2)}: {theory}.{extra}")
+        self._say(f"{name}, lr {fmt(lr, 2)}: {theory}.{extra}")
         return self.result
 
 
@@ -2271,9 +2264,9 @@ class NetworkExplorer(_Widget):
     def _setting(self):
         c = self.controls
         batch = c["batch_size"].value
-        return (f"{c['optimizer'].value} (lr {_fmt(c['lr'].value, 2)}), "
+        return (f"{c['optimizer'].value} (lr {fmt(c['lr'].value, 2)}), "
                 + ("full batch" if batch == "full" else f"batches of {batch}")
-                + f", {c['activation'].value} units, init scale {_fmt(c['scale'].value, 2)}")
+                + f", {c['activation'].value} units, init scale {fmt(c['scale'].value, 2)}")
 
     def _sharpness(self, model, theta):
         import warnings
@@ -2376,7 +2369,7 @@ class NetworkExplorer(_Widget):
         setting = self._setting()
         end = (f"diverged at step {result.diverged_at}; the map shows the last finite "
                "parameters" if diverged else
-               f"the loss went from {_fmt(result.losses[0])} to {_fmt(result.losses[-1])}")
+               f"the loss went from {fmt(result.losses[0])} to {fmt(result.losses[-1])}")
         where = ("the boundary (probability 1/2, black line) separates the two classes"
                  if self.boundary else "the network predicts one class everywhere")
         alt_map = (f"The two-moons training points, class 0 as orange circles and class 1 as "
@@ -2396,9 +2389,9 @@ class NetworkExplorer(_Widget):
         if diverged:
             text = f"{setting}: {result.message}. Training accuracy {accuracy:.0%}."
         else:
-            curvature = f"sharpness {_fmt(sharp)}" if sharp is not None else "sharpness n/a"
+            curvature = f"sharpness {fmt(sharp)}" if sharp is not None else "sharpness n/a"
             if c["optimizer"].value == "gd" and sharp is not None:
-                curvature += f" (gd's stability limit 2/lr is {_fmt(2 / c['lr'].value)})"
+                curvature += f" (gd's stability limit 2/lr is {fmt(2 / c['lr'].value)})"
             text = (f"{setting}: {result.message}, no divergence. Training accuracy "
                     f"{accuracy:.0%}, {curvature}.")
         self._say(text)
