@@ -1,0 +1,54 @@
+"""Argument checks shared by the modules of :mod:`labtools.nn`.
+
+Like :mod:`labtools._checks`, every check raises a ``ValueError`` or
+``TypeError`` that names the parameter, shows the value and says what is
+allowed. Nothing here is re-exported by ``labtools``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import check_int, show
+
+__all__: list[str] = []  # shared within labtools.nn; nothing re-exported
+
+
+def check_seed(seed):
+    """``None`` (fresh entropy) or a whole number >= 0."""
+    if seed is None:
+        return None
+    return check_int("seed", seed, low=0)
+
+
+def check_bool(name, value):
+    """``True`` or ``False`` (NumPy booleans too), nothing else."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {show(value)}")
+    return bool(value)
+
+
+def as_float_array(name, value):
+    """``value`` as a float array, or a ``TypeError`` naming ``name``."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers, got {show(value)}") from None
+    return arr
+
+
+def check_optimizer(optimizer):
+    """Anything with ``init`` and ``update``, such as ``lt.adam(lr=0.01)``."""
+    if not (callable(getattr(optimizer, "init", None))
+            and callable(getattr(optimizer, "update", None))):
+        if callable(optimizer) and hasattr(optimizer, "__name__"):
+            raise TypeError(
+                f"optimizer must be an optimizer object, got the function "
+                f"{optimizer.__name__}; call it with its hyperparameters, "
+                f"e.g. {optimizer.__name__}(lr=0.1)"
+            )
+        raise TypeError(
+            "optimizer must be an optimizer object with init and update, such as "
+            f"lt.gd(lr=0.1) or lt.adam(lr=0.01), got {show(optimizer)}"
+        )
+    return optimizer

@@ -1,0 +1,315 @@
+"""Curvature of the network's loss: sharpness, the Hessian trace, and SAM.
+
+Both measures are matrix-free, built on exact Hessian-vector products
+(:meth:`labtools.nn.MLP.hvp`): the top eigenvalue by Lanczos or power
+iteration, the trace by Hutchinson's estimator. Sharpness-aware minimization
+(Foret et al. 2021) descends with the gradient taken at the worst nearby point.
+
+References: lanczos1950iteration, hutchinson1989stochastic, foret2021sharpness.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._checks import check_choice, check_int, check_number, show
+from ..curvature import lanczos
+from ..optim import EmptyState, Optimizer, chain, scale_by_lr, trace
+from .checks import check_seed
+from .mlp import check_model
+
+__all__ = ["sharpness", "hessian_trace", "sam_step", "scale_by_sam", "sam"]
+
+
+def sharpness(model, theta, X, y, method="lanczos", iters=200, tol=1e-10, seed=0,
+              return_vector=False):
+    """Sharpness: the largest eigenvalue of the loss Hessian at ``theta``.
+
+    Computed matrix-free from exact Hessian-vector products (:meth:`MLP.hvp`).
+    ``method="lanczos"`` (default) runs :func:`labtools.curvature.lanczos` (full
+    reorthogonalization) until the Ritz residual ``|H u - lambda u|`` falls below
+    ``tol * max(1, |lambda|)``: it returns the largest *algebraic* eigenvalue.
+    ``method="power"`` is plain power iteration: it converges to the eigenvalue
+    of largest *magnitude*, which is the top one whenever
+    ``lambda_max >= |lambda_min|`` (true near a minimum), and more slowly.
+
+    Parameters
+    ----------
+    model : MLP
+    theta : array_like, shape (P,)
+    X, y : array_like
+    method : str
+        ``"lanczos"`` or ``"power"``.
+    iters : int
+        Maximum Hessian-vector products, >= 1; a warning says so if the
+        tolerance was not reached.
+    tol : float
+        Relative tolerance, > 0.
+    seed : int
+        Seed of the start vector.
+    return_vector : bool
+        Also return the unit eigenvector.
+
+    Returns
+    -------
+    float, or (float, ndarray (P,)) with ``return_vector=True``.
+
+    References
+    ----------
+    lanczos1950iteration, pearlmutter1994fast
+
+    Examples
+    --------
+    >>> from labtools.nn import course_network
+    >>> model, X, y = course_network(hidden=(4,), n=20)
+    >>> theta = model.init()
+    >>> lam = sharpness(model, theta, X, y)
+    >>> bool(np.isclose(lam, np.linalg.eigvalsh(model.hessian(theta, X, y))[-1]))
+    True
+    """
+    check_model(model)
+    theta = model.check_theta(theta)
+    land = model.as_landscape(X, y)
+    method = check_choice("method", method, ("lanczos", "power"))
+    iters = check_int("iters", iters, low=1)
+    tol = check_number("tol", tol, positive=True)
+    seed = check_seed(seed)
+
+    def matvec(v):
+        return land.hvp(theta, v)
+
+    if method == "lanczos":
+        if seed is None:  # lanczos wants a whole number: draw one from fresh entropy
+            seed = int(np.random.default_rng().integers(2**63))
+        values, vectors, converged = lanczos(
+            matvec, model.n_params, k=min(iters, model.n_params), seed=seed, tol=tol,
+            return_converged=True)
+        lam, vec = float(values[-1]), vectors[:, -1]
+    else:
+        v = np.random.default_rng(seed).standard_normal(model.n_params)
+        v /= np.linalg.norm(v)
+        lam, converged = 0.0, False
+        for _ in range(iters):
+            w = matvec(v)
+            lam = float(v @ w)
+            nw = np.linalg.norm(w)
+            if nw == 0.0 or np.linalg.norm(w - lam * v) <= tol * max(1.0, abs(lam)):
+                converged = True
+                break
+            v = w / nw
+        vec = v
+    if not converged:
+        warnings.warn(
+            f"sharpness: {method} did not reach tol={tol:g} in iters={iters} "
+            f"Hessian-vector products; the value {lam:.6g} may be inaccurate "
+            f"(raise iters{' or use method=' + repr('lanczos') if method == 'power' else ''})",
+            stacklevel=2,
+        )
+    vec = vec / np.linalg.norm(vec)
+    return (lam, vec) if return_vector else lam
+
+
+def hessian_trace(model, theta, X, y, n_samples=100, seed=0, return_std=False):
+    """Hutchinson's estimate of the Hessian trace, ``mean(z^T H z)`` over random signs ``z``.
+
+    With Rademacher ``z`` (entries +-1) the estimate is unbiased; its variance
+    comes only from the off-diagonal of ``H``. All ``n_samples`` products run in
+    one vectorized Hessian-vector pass.
+
+    Parameters
+    ----------
+    model : MLP
+    theta : array_like, shape (P,)
+    X, y : array_like
+    n_samples : int
+        Number of random probe vectors, >= 1.
+    seed : int
+    return_std : bool
+        Also return the standard error of the estimate.
+
+    Returns
+    -------
+    float, or (float, float).
+
+    References
+    ----------
+    hutchinson1989stochastic
+
+    Examples
+    --------
+    >>> from labtools.nn import course_network
+    >>> model, X, y = course_network(hidden=(4,), n=20)
+    >>> theta = model.init()
+    >>> est, se = hessian_trace(model, theta, X, y, n_samples=2000, return_std=True)
+    >>> bool(abs(est - np.trace(model.hessian(theta, X, y))) < 5 * se)
+    True
+    """
+    check_model(model)
+    theta = model.check_theta(theta)
+    land = model.as_landscape(X, y)
+    n_samples = check_int("n_samples", n_samples, low=1)
+    seed = check_seed(seed)
+    rng = np.random.default_rng(seed)
+    Z = rng.choice([-1.0, 1.0], size=(n_samples, model.n_params))
+    vals = []
+    chunk = max(1, int(2e6 // (land.X.shape[0] * max(model.sizes))))
+    for start in range(0, n_samples, chunk):
+        Zc = Z[start:start + chunk]
+        vals.append(np.einsum("kp,kp->k", Zc, land.hvp(theta, Zc)))
+    vals = np.concatenate(vals)
+    est = float(vals.mean())
+    if return_std:
+        se = float(vals.std(ddof=1) / np.sqrt(n_samples)) if n_samples > 1 else float("nan")
+        return est, se
+    return est
+
+
+
+def _sam_perturbation(g, rho):
+    norm = np.linalg.norm(g, axis=-1, keepdims=True)
+    safe = np.where(norm > 0, norm, 1.0)
+    return np.where(norm > 0, rho * g / safe, 0.0)
+
+
+def sam_step(model, theta, X, y, lr, rho):
+    """One step of sharpness-aware minimization (SAM).
+
+    ``e = rho g / |g|`` with ``g = grad L(theta)`` is the steepest ascent step of
+    length ``rho``; SAM descends with the gradient found there:
+    ``theta_new = theta - lr * grad L(theta + e)``. At a sharp minimum the
+    gradient at ``theta + e`` is large, so SAM is pushed towards flatter regions.
+    When ``g = 0`` exactly, ``e = 0``.
+
+    Parameters
+    ----------
+    model : MLP
+    theta : array_like, shape (P,)
+    X, y : array_like
+    lr : float
+        Learning rate, > 0.
+    rho : float
+        Radius of the ascent step, >= 0 (0 gives plain gradient descent).
+
+    Returns
+    -------
+    ndarray, shape (P,)
+
+    References
+    ----------
+    foret2021sharpness
+
+    Examples
+    --------
+    >>> from labtools.nn import course_network
+    >>> model, X, y = course_network(hidden=(4,), n=20)
+    >>> theta = model.init()
+    >>> g = model.grad(theta, X, y)
+    >>> manual = theta - 0.1 * model.grad(theta + 0.05 * g / np.linalg.norm(g), X, y)
+    >>> bool(np.allclose(sam_step(model, theta, X, y, lr=0.1, rho=0.05), manual))
+    True
+    """
+    check_model(model)
+    theta = model.check_theta(theta)
+    land = model.as_landscape(X, y)
+    lr = check_number("lr", lr, positive=True)
+    rho = check_number("rho", rho, nonnegative=True)
+    g = land.grad(theta)
+    g_sam = land.grad(theta + _sam_perturbation(g, rho))
+    return theta - lr * g_sam
+
+
+def scale_by_sam(rho=0.05):
+    """Optimizer piece: replace the gradient by the gradient at the SAM point.
+
+    ``u -> oracle.grad(x + rho u / |u|)``: placed first in a :func:`labtools.optim.chain`,
+    where ``u`` is the gradient, it turns any optimizer into its
+    sharpness-aware version, e.g. SAM with momentum
+    ``chain(scale_by_sam(0.05), trace(0.9), scale_by_lr(0.1))``. ``oracle`` must be
+    the loss being minimized (``run`` and :func:`train` pass it).
+
+    Parameters
+    ----------
+    rho : float
+        Radius of the ascent step, >= 0.
+
+    Returns
+    -------
+    Optimizer
+
+    References
+    ----------
+    foret2021sharpness
+
+    Examples
+    --------
+    >>> import labtools as lt
+    >>> f = lt.landscape("quadratic", kappa=4.0)
+    >>> x = np.array([1.0, 1.0]); g = f.grad(x)
+    >>> u, _ = scale_by_sam(0.1).update(g, (), x, f)
+    >>> bool(np.allclose(u, f.grad(x + 0.1 * g / np.linalg.norm(g))))
+    True
+    """
+    rho = check_number("rho", rho, nonnegative=True)
+
+    def init(x, seed=None):
+        return EmptyState()
+
+    def update(u, state, x, oracle=None):
+        if oracle is None or not hasattr(oracle, "grad"):
+            raise TypeError(
+                "scale_by_sam needs the landscape as oracle (it takes a gradient at the "
+                f"perturbed point), got oracle={show(oracle)}"
+            )
+        u = np.asarray(u, dtype=float)
+        x = np.asarray(x, dtype=float)
+        return np.asarray(oracle.grad(x + _sam_perturbation(u, rho)), dtype=float), state
+
+    return Optimizer(init, update)
+
+
+def sam(lr, rho=0.05, beta=0.0):
+    """Sharpness-aware minimization as an optimizer, for :func:`train` and :func:`labtools.run.run`.
+
+    Each step evaluates the gradient at ``x + rho g / |g|`` (``g`` the gradient
+    at ``x``) and descends with it: ``x_new = x - lr * grad L(x + rho g / |g|)``,
+    exactly :func:`sam_step`. With ``beta > 0`` the SAM gradient drives heavy-ball
+    momentum instead, as in Foret et al.'s experiments. With :func:`train` the
+    oracle is the current mini-batch's loss, so both gradients of a step use
+    the same batch. Built as ``chain(scale_by_sam(rho), [trace(beta),]
+    scale_by_lr(lr))``, so :func:`labtools.optim.current_lr` reads its learning rate.
+
+    Parameters
+    ----------
+    lr : float or callable
+        Learning rate > 0, or a schedule ``step -> lr``.
+    rho : float
+        Radius of the ascent step, >= 0 (0 is plain gradient descent).
+    beta : float
+        Momentum in ``[0, 1)``; 0 for none.
+
+    Returns
+    -------
+    Optimizer
+
+    References
+    ----------
+    foret2021sharpness
+
+    Examples
+    --------
+    >>> from labtools.nn import course_network, train
+    >>> model, X, y = course_network(hidden=(8,), n=100)
+    >>> result = train(model, model.init(), X, y, sam(lr=1.0, rho=0.05), steps=200)
+    >>> bool(result.losses[-1] < result.losses[0])
+    True
+    """
+    beta = check_number("beta", beta, low=0.0)
+    if beta >= 1.0:
+        raise ValueError(f"beta must be in [0, 1), got {show(beta)}")
+    pieces = [scale_by_sam(rho)]
+    if beta > 0:
+        pieces.append(trace(beta))
+    pieces.append(scale_by_lr(lr))
+    return chain(*pieces)
