@@ -78,6 +78,43 @@ def check_int(name: str, value, *, low=None, high=None):
     return check_number(name, value, integer=True, low=low, high=high)
 
 
+def check_seed(seed):
+    """Return ``seed`` as an ``int`` >= 0, or ``None`` (fresh entropy).
+
+    The one rule for ``seed`` across labtools: ``None`` or a non-negative
+    whole number of an integer type (``3``, ``np.int64(3)``). A float such as
+    ``3.0`` is refused, because a seed is an identifier, not a quantity.
+
+    Examples
+    --------
+    >>> check_seed(7), check_seed(None)
+    (7, None)
+    """
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Real):
+        raise TypeError(f"seed must be a whole number >= 0 or None, got {show(seed)}")
+    if not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0 or None, got {show(seed)}")
+    return int(seed)
+
+
+def check_fraction(name: str, value, *, closed_high=False) -> float:
+    """Return ``value`` as a float in [0, 1) (or [0, 1] when ``closed_high``).
+
+    Examples
+    --------
+    >>> check_fraction("beta", 0.9)
+    0.9
+    """
+    value = check_number(name, value)
+    ok = 0.0 <= value <= 1.0 if closed_high else 0.0 <= value < 1.0
+    if not ok:
+        interval = "[0, 1]" if closed_high else "[0, 1)"
+        raise ValueError(f"{name} must be in {interval}, got {show(value)}")
+    return value
+
+
 def check_points(name: str, value, dim: int | None = None) -> np.ndarray:
     """Return ``value`` as a float array of shape ``(d,)`` or ``(n, d)``.
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import check_int, check_number, check_points, fmt, show
+from ._checks import check_int, check_number, check_points, check_seed, fmt, show
 from .landscapes import _window_bounds
-from .optim import OPTIMIZERS, Optimizer, _check_seed, _init_with_seed, _Schedule, current_lr
+from .optim import OPTIMIZERS, Optimizer, Schedule, current_lr
+from .optim.base import init_with_seed
 
 __all__ = [
     "Trace",
@@ -58,7 +59,7 @@ def _check_landscape(landscape):
 def _check_optimizer(opt):
     if isinstance(opt, Optimizer):
         return opt
-    if inspect.isfunction(opt) and opt.__module__.endswith("optim"):
+    if inspect.isfunction(opt) and opt.__module__.startswith("labtools.optim"):
         example = (
             f"{opt.__name__}(lr=0.1)" if opt.__name__ in OPTIMIZERS else (f"{opt.__name__}(...)")
         )
@@ -66,7 +67,7 @@ def _check_optimizer(opt):
             f"optimizer must be an Optimizer, got the function {opt.__name__}; "
             f"call it with its hyperparameters, e.g. {example}"
         )
-    if isinstance(opt, _Schedule):
+    if isinstance(opt, Schedule):
         raise TypeError(
             f"optimizer must be an Optimizer, got the learning-rate schedule {opt!r}; "
             "pass it as an lr instead, e.g. lt.gd(lr=schedule)"
@@ -86,7 +87,7 @@ def _check_common(landscape, optimizer, steps, tol, seed, max_norm):
     _check_optimizer(optimizer)
     steps = check_int("steps", steps, low=0)
     tol = check_number("tol", tol, nonnegative=True)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     max_norm = check_number("max_norm", max_norm, positive=True)
     return steps, tol, seed, max_norm
 
@@ -227,7 +228,7 @@ def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) 
         gn = float(np.linalg.norm(g))
         values.append(f0)
         gnorms.append(gn)
-        state = _init_with_seed(optimizer.init, x, seed)
+        state = init_with_seed(optimizer.init, x, seed)
         if not (np.isfinite(f0) and np.isfinite(gn)):
             status, diverged_at = "diverged", 0
             reason = "f or its gradient is not finite at x0"
@@ -402,7 +403,7 @@ def run_batch(
         conv0 = ~bad0 & (gn < tol)
         status[conv0] = "converged"
         active = ~(bad0 | conv0)
-        state = _init_with_seed(optimizer.init, x, seed)
+        state = init_with_seed(optimizer.init, x, seed)
         for k in range(1, steps + 1):
             if not active.any():
                 break
