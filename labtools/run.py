@@ -220,15 +220,103 @@ def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) 
             f"x0 must be one point of shape ({landscape.dim},), got shape {x.shape}; "
             "use run_batch for many start points"
         )
+    state = init_with_seed(optimizer.init, x, seed)
+    return descend(landscape, optimizer, x, state, steps=steps, tol=tol, max_norm=max_norm)
+
+
+def _divergence(x_new, max_norm, name="x") -> str:
+    """Why the point a step produced means divergence, or ``""`` if it does not.
+
+    Used by :func:`descend`, whose callers may call the point otherwise
+    (``theta`` for a network).
+    """
+    if not np.all(np.isfinite(x_new)):
+        return "the step produced NaN or inf"
+    norm = float(np.linalg.norm(x_new))
+    if norm > max_norm:
+        return f"|{name}| = {norm:.3g} exceeded max_norm = {max_norm:.3g}"
+    return ""
+
+
+# --------------------------------------------------------------------------
+# the stepping core: the one loop behind run, labtools.nn.train and
+# labtools.nn.bezier_curve_fit (so every trace follows the same rules)
+# --------------------------------------------------------------------------
+
+
+def descend(landscape, optimizer, x0, state, steps, tol=0.0, max_norm=1e6, *,
+            step_gradient=None, keep_path=True, name="x") -> Trace:
+    """The loop every :class:`Trace` is recorded by; :func:`run` is this plus checks.
+
+    Steps ``x_{k+1} = x_k + step`` with ``step, state = optimizer.update(g_k,
+    state, x_k, oracle)``, from ``x0`` and the optimizer state ``state``, and
+    records at every accepted point the value and gradient norm of
+    ``landscape`` there. The rules, the same for every caller:
+
+    - ``values`` and ``grad_norms`` have ``steps_taken + 1`` entries (one per
+      recorded point, ``x0`` included) and ``lrs`` has ``steps_taken``;
+    - ``"converged"`` as soon as a recorded gradient norm is below ``tol``
+      (never when ``tol`` is 0);
+    - ``"diverged"`` at step ``k`` when the new point is NaN/inf or
+      ``|x| > max_norm``, or the value or gradient there is not finite; that
+      point is not recorded, the message says why, and it suggests a smaller
+      lr only when the optimizer has one (step 0 if ``x0`` itself is bad);
+    - ``"max_steps"`` otherwise. No floating-point warning escapes.
+
+    Arguments are not checked: callers (``run``, ``nn.train``) check them.
+
+    Parameters
+    ----------
+    landscape : object
+        Has ``f`` and ``grad``, or ``value_and_grad(x) -> (value, grad)``
+        (used when present: one pass instead of two).
+    optimizer : Optimizer
+        Anything with ``update(g, state, x, oracle)``.
+    x0 : ndarray, shape (d,)
+    state : object
+        The optimizer's initial state (``optimizer.init(x0)``).
+    steps : int
+    tol : float
+    max_norm : float
+    step_gradient : callable, optional
+        ``(k, x, g) -> (g_step, oracle)``: the gradient step ``k`` (1, 2, ...)
+        descends and the oracle the optimizer is handed. By default ``g``, the
+        landscape's gradient at ``x``, and the landscape itself; a mini-batch
+        trainer returns one batch's gradient and loss instead, while the trace
+        still records the full loss.
+    keep_path : bool
+        If False, ``xs`` holds only the last point, shape ``(1, d)``.
+    name : str
+        What messages call the point (``"theta"`` for a network).
+
+    Returns
+    -------
+    Trace
+
+    Examples
+    --------
+    >>> import numpy as np, labtools as lt
+    >>> f = lt.landscape("quadratic")
+    >>> opt = lt.gd(lr=0.1)
+    >>> x0 = np.array([1.0, 1.0])
+    >>> t = descend(f, opt, x0, opt.init(x0), steps=3)
+    >>> t.grad_norms.shape, t.lrs.shape, t.status
+    ((4,), (3,), 'max_steps')
+    """
+    evaluate = getattr(landscape, "value_and_grad", None)
+    if not callable(evaluate):
+        def evaluate(z):
+            return landscape.f(z), landscape.grad(z)
+
+    x = x0
     xs, values, gnorms, lrs = [x], [], [], []
     status, diverged_at, reason = "max_steps", None, ""
     with np.errstate(all="ignore"):
-        f0 = float(landscape.f(x))
-        g = np.asarray(landscape.grad(x), dtype=float)
+        f0, g = evaluate(x)
+        f0, g = float(f0), np.asarray(g, dtype=float)
         gn = float(np.linalg.norm(g))
         values.append(f0)
         gnorms.append(gn)
-        state = init_with_seed(optimizer.init, x, seed)
         if not (np.isfinite(f0) and np.isfinite(gn)):
             status, diverged_at = "diverged", 0
             reason = "f or its gradient is not finite at x0"
@@ -236,12 +324,13 @@ def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) 
             status = "converged"
         else:
             for k in range(1, steps + 1):
-                step, new_state = optimizer.update(g, state, x, landscape)
+                g_step, oracle = (g, landscape) if step_gradient is None else step_gradient(k, x, g)
+                step, new_state = optimizer.update(g_step, state, x, oracle)
                 x_new = x + np.asarray(step, dtype=float)
-                problem = _divergence(x_new, max_norm)
+                problem = _divergence(x_new, max_norm, name=name)
                 if not problem:
-                    f_new = float(landscape.f(x_new))
-                    g_new = np.asarray(landscape.grad(x_new), dtype=float)
+                    f_new, g_new = evaluate(x_new)
+                    f_new, g_new = float(f_new), np.asarray(g_new, dtype=float)
                     gn = float(np.linalg.norm(g_new))
                     if not (np.isfinite(f_new) and np.isfinite(gn)):
                         problem = "f or its gradient overflowed"
@@ -250,7 +339,10 @@ def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) 
                     status, diverged_at, reason = "diverged", k, problem + hint
                     break
                 state, x, g = new_state, x_new, g_new
-                xs.append(x)
+                if keep_path:
+                    xs.append(x)
+                else:
+                    xs[0] = x
                 values.append(f_new)
                 gnorms.append(gn)
                 lrs.append(current_lr(state))
@@ -264,24 +356,10 @@ def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) 
         lrs=np.array(lrs, dtype=float),
         status=status,
         diverged_at=diverged_at,
-        steps_taken=len(xs) - 1,
+        steps_taken=len(values) - 1,
         reason=reason,
         state=state,
     )
-
-
-def _divergence(x_new, max_norm, name="x") -> str:
-    """Why the point a step produced means divergence, or ``""`` if it does not.
-
-    Shared by :func:`run` and :func:`labtools.nn.train` (which calls the point
-    ``theta``).
-    """
-    if not np.all(np.isfinite(x_new)):
-        return "the step produced NaN or inf"
-    norm = float(np.linalg.norm(x_new))
-    if norm > max_norm:
-        return f"|{name}| = {norm:.3g} exceeded max_norm = {max_norm:.3g}"
-    return ""
 
 
 # --------------------------------------------------------------------------

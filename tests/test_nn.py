@@ -378,6 +378,66 @@ def test_max_norm_stops_a_run_whose_loss_stays_finite():
     assert np.linalg.norm(result.theta) <= 1e3
 
 
+def _full_grad_norms(model, thetas, X, y):
+    return np.array([np.linalg.norm(model.grad(t, X, y)) for t in thetas])
+
+
+@pytest.mark.parametrize("batch_size", [None, 8])
+def test_every_train_result_follows_the_trace_rules(batch_size):
+    # one loss and one full-gradient norm per recorded theta, whatever the outcome
+    model, X, y = nn.course_network(hidden=(4,), n=40)
+    finished = nn.train(model, model.init(), X, y, lt.gd(lr=0.5), steps=20,
+                        batch_size=batch_size)
+    converged = nn.train(model, model.init(), X, y, lt.gd(lr=0.5), steps=5000,
+                         batch_size=batch_size, tol=0.05)
+    diverged = nn.train(model, model.init(), X, y, lt.gd(lr=1e4), steps=50,
+                        batch_size=batch_size, max_norm=1e3)
+    assert (finished.status, converged.status, diverged.status) == (
+        "max_steps", "converged", "diverged")
+    for r in (finished, converged, diverged):
+        k = r.steps_taken
+        assert r.losses.shape == r.grad_norms.shape == (k + 1,)
+        assert r.lrs.shape == r.batch_losses.shape == (k,)
+        assert r.thetas.shape == (k + 1, model.n_params)
+        np.testing.assert_allclose(r.grad_norms, _full_grad_norms(model, r.thetas, X, y),
+                                   rtol=1e-12)
+    assert converged.grad_norms[-1] < 0.05 <= converged.grad_norms[:-1].min()
+    assert diverged.diverged_at == diverged.steps_taken + 1
+
+
+def test_train_and_run_report_divergence_alike():
+    # the same loop: same status, step, reason and hint for the full-batch loss
+    model, X, y = nn.course_network(hidden=(4,), n=40)
+    opt = lt.gd(lr=1e4)
+    result = nn.train(model, model.init(), X, y, opt, steps=50, max_norm=1e3)
+    trace = lt.run(model.as_landscape(X, y), opt, x0=model.init(), steps=50, tol=0,
+                   max_norm=1e3)
+    assert (result.status, result.diverged_at) == (trace.status, trace.diverged_at)
+    assert result.reason == trace.reason.replace("|x|", "|theta|")
+    assert result.message.endswith("; try a smaller lr)")
+    np.testing.assert_array_equal(result.grad_norms, trace.grad_norms)
+
+
+def test_try_a_smaller_lr_only_when_a_run_with_an_lr_diverged():
+    model, X, y = nn.course_network(hidden=(4,), n=40)
+    ok = nn.train(model, model.init(), X, y, lt.gd(lr=0.5), steps=10)
+    assert ok.reason == "" and "smaller lr" not in ok.message
+    no_lr = nn.train(model, model.init(), X, y, GD(lr=1e4), steps=50, max_norm=1e3)
+    assert no_lr.status == "diverged" and "smaller lr" not in no_lr.message
+    with_lr = nn.train(model, model.init(), X, y, lt.gd(lr=1e4), steps=50, max_norm=1e3)
+    assert with_lr.message.endswith("try a smaller lr)")
+
+
+def test_minibatch_steps_descend_the_batch_but_record_the_full_loss():
+    model, X, y = nn.course_network(hidden=(4,), n=40)
+    probe = OracleProbe(lr=0.5, seen=[])
+    r = nn.train(model, model.init(), X, y, probe, steps=4, batch_size=10, seed=1)
+    np.testing.assert_allclose(r.losses, [model.loss(t, X, y) for t in r.thetas], rtol=1e-14)
+    assert [v for _, v, _, _ in probe.seen] == r.batch_losses.tolist()
+    # the batches of one epoch are disjoint: their losses are 4 different numbers
+    assert len(set(r.batch_losses.tolist())) == 4
+
+
 def test_train_accepts_keep_path_false():
     model, X, y = nn.course_network(hidden=(4,), n=40)
     result = nn.train(model, model.init(), X, y, GD(lr=0.5), steps=10, keep_path=False)
@@ -664,9 +724,9 @@ BAD_INPUTS = [
      r"optimizer must be an optimizer object.*'adam'"),
     ("optimizer function", lambda: nn.train(_model(), np.zeros(13), *_data(), lt.adam),
      TypeError, r"got the function adam; call it with its hyperparameters, e.g. adam\(lr=0.1\)"),
-    ("tol with batches", lambda: nn.train(_model(), np.zeros(13), *_data(), GD(0.1),
-                                          batch_size=5, tol=1e-3),
-     ValueError, r"tol applies to full-batch training only.*batch_size=5"),
+    ("tol negative", lambda: nn.train(_model(), np.zeros(13), *_data(), GD(0.1),
+                                      batch_size=5, tol=-1e-3),
+     ValueError, r"tol must be zero or positive, got -0.001"),
     ("steps", lambda: nn.train(_model(), np.zeros(13), *_data(), GD(0.1), steps=-1),
      ValueError, r"steps must be at least 0, got -1"),
     ("interp n", lambda: nn.interpolate_loss(_model(), np.zeros(13), np.ones(13), *_data(),

@@ -1,4 +1,13 @@
-"""Training the course network with any optimizer, full batch or mini-batch."""
+"""Training the course network with any optimizer, full batch or mini-batch.
+
+:func:`train` is the run loop of :mod:`labtools.run` (``labtools.run.descend``,
+the loop :func:`labtools.run.run` uses) with the network's loss as the
+landscape, so a :class:`TrainResult` follows the rules of every
+:class:`~labtools.run.Trace`: one loss and one gradient norm per recorded
+point, a status in ``{"converged", "diverged", "max_steps"}``, and the same
+divergence test and message. Mini-batches only change which gradient each
+step descends.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import check_int, check_number
-from ..optim import current_lr
-from ..run import _divergence
-from .checks import check_optimizer, check_seed
+from .._checks import check_int, check_number, check_seed
+from ..run import descend
+from .checks import check_optimizer
 from .mlp import NetworkLandscape, check_model
 
 __all__ = ["TrainResult", "train"]
@@ -24,27 +32,31 @@ class TrainResult:
     theta : ndarray (P,)
         Final parameters (the last finite ones if the run diverged).
     thetas : ndarray (steps_taken + 1, P) or None
-        Parameters after every step (``None`` with ``keep_path=False``).
+        ``theta0`` and the parameters after every step (``None`` with
+        ``keep_path=False``).
     losses : ndarray (steps_taken + 1,)
         Loss on the full training set at every recorded ``theta``.
     batch_losses : ndarray (steps_taken,)
         Loss on the mini-batch each step descended (equals ``losses[:-1]`` in
         full-batch mode).
-    grad_norms : ndarray (steps_taken,)
-        Norm of the (mini-batch) gradient each step used.
+    grad_norms : ndarray (steps_taken + 1,)
+        Norm of the full training-set gradient at every recorded ``theta``
+        (like ``losses``; in mini-batch mode not the gradient a step used).
     lrs : ndarray (steps_taken,)
         Learning rate of each step (:func:`labtools.optim.current_lr`; NaN for
         optimizers without one).
     status : str
-        ``"converged"`` (full-batch gradient norm below ``tol``), ``"diverged"``
-        (the loss or the parameters became non-finite, or ``|theta|`` exceeded
-        ``max_norm``) or ``"max_steps"``.
+        ``"converged"`` (a gradient norm in ``grad_norms`` fell below
+        ``tol``), ``"diverged"`` (a step produced NaN/inf or left
+        ``|theta| <= max_norm``, or the loss or its gradient became
+        non-finite) or ``"max_steps"``.
     diverged_at : int or None
         The step (1, 2, ...) that failed, as in :class:`labtools.run.Trace`; its
         point is not stored (0 if the loss at ``theta0`` is not finite).
     steps_taken : int
     reason : str
-        Why the run was stopped as diverged, else ``""``.
+        Why the run was stopped as diverged, else ``""``; it ends with
+        ``"try a smaller lr"`` when the optimizer has a learning rate.
     state : object
         The optimizer state after the last recorded step.
 
@@ -56,6 +68,8 @@ class TrainResult:
     >>> result = train(model, model.init(), X, y, lt.gd(lr=50.0), steps=100)
     >>> result.status, result.message.startswith(f"diverged at step {result.diverged_at}")
     ('diverged', True)
+    >>> result.losses.shape == result.grad_norms.shape == (result.steps_taken + 1,)
+    True
     """
 
     theta: np.ndarray
@@ -72,7 +86,7 @@ class TrainResult:
 
     @property
     def message(self):
-        """Plain-English summary, e.g. ``"diverged at step 12 (loss is inf)"``."""
+        """Plain-English summary, e.g. ``"diverged at step 12 (...; try a smaller lr)"``."""
         if self.status == "diverged":
             return f"diverged at step {self.diverged_at} ({self.reason})"
         if self.status == "converged":
@@ -93,9 +107,17 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
     is the mini-batch loss as a :class:`NetworkLandscape` (so second-order
     optimizers see the same batch). Mini-batches run through a fresh random
     permutation of the data each epoch (incomplete last batches are dropped).
-    A non-finite loss, gradient or parameter, or ``|theta| > max_norm``, stops
-    the run with status ``"diverged"``; no floating-point warning is emitted.
     The optimizer's own randomness (e.g. ``noisy_gd``) comes from its own seed.
+
+    The loop is the one :func:`labtools.run.run` uses, on the full training
+    loss: the result records the full loss and gradient norm at every
+    recorded ``theta``, stops as ``"converged"`` once that gradient norm is
+    below ``tol``, and stops as ``"diverged"`` (never with an exception or a
+    floating-point warning) when a step produces NaN/inf, leaves
+    ``|theta| <= max_norm``, or makes the loss or its gradient non-finite.
+    Full batch, ``train`` and ``lt.run(model.as_landscape(X, y), ...)`` give
+    the same points. In mini-batch mode the full gradient costs one extra
+    pass over the data per step.
 
     Parameters
     ----------
@@ -109,11 +131,12 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
         Number of optimizer steps, >= 0.
     batch_size : int, optional
         Mini-batch size in ``[1, n]``; None for full batch.
-    seed : int
-        Seed of the mini-batch order.
+    seed : int or None
+        Seed of the mini-batch order (a whole number >= 0, or None for fresh
+        entropy).
     tol : float, optional
-        Full-batch only: stop with status ``"converged"`` once the gradient norm
-        is below ``tol``.
+        Stop with status ``"converged"`` once the full training-set gradient
+        norm is below ``tol``; None (default) runs all ``steps``.
     keep_path : bool
         Record every ``theta`` (needed by :func:`pca_directions`).
     max_norm : float
@@ -134,10 +157,13 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
     ('max_steps', True)
     >>> train(model, model.init(), X, y, lt.adam(lr=0.01), steps=100, batch_size=20).message
     'ran 100 steps (loss 0.285)'
+    >>> train(model, model.init(), X, y, lt.gd(lr=1e4), steps=100, max_norm=1e4).message
+    'diverged at step 2 (|theta| = 1.12e+05 exceeded max_norm = 1e+04; try a smaller lr)'
     """
     check_model(model)
     theta = model.check_theta(theta0, name="theta0").copy()
-    X, y = model.check_data(X, y)
+    full = model.as_landscape(X, y)
+    X, y = full.X, full.y
     check_optimizer(optimizer)
     steps = check_int("steps", steps, low=0)
     N = X.shape[0]
@@ -149,80 +175,43 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
                 f"or None for full batch, got {batch_size}"
             )
     seed = check_seed(seed)
-    if tol is not None:
-        tol = check_number("tol", tol, nonnegative=True)
-        if batch_size is not None:
-            raise ValueError(
-                f"tol applies to full-batch training only (a mini-batch gradient is "
-                f"never zero at the minimum); got tol={tol:g} with batch_size={batch_size}"
-            )
+    tol = 0.0 if tol is None else check_number("tol", tol, nonnegative=True)
     max_norm = check_number("max_norm", max_norm, positive=True)
-    rng = np.random.default_rng(seed)
-    full = NetworkLandscape(model, X, y)
-    value = full.f
+    keep_path = bool(keep_path)
 
-    thetas = [theta.copy()] if keep_path else None
-    losses = [value(theta)]
-    batch_losses, grad_norms, lrs = [], [], []
-    status, diverged_at, reason = "max_steps", None, ""
-    state = optimizer.init(theta)
-    order, pos = None, N
-    cached = None  # full batch: loss and gradient at the new point, reused next step
-    if not np.isfinite(losses[0]):
-        status, diverged_at, reason = "diverged", 0, f"the loss at theta0 is {losses[0]}"
-        steps = 0
-    for t in range(steps):
-        if batch_size is None:
-            Xb, yb, oracle = X, y, full
-        else:
+    step_gradient = None
+    batch_losses = []
+    if batch_size is not None:
+        rng = np.random.default_rng(seed)
+        order, pos = None, N
+
+        def step_gradient(k, theta, g_full):
+            # the gradient step k descends: the next mini-batch of the epoch
+            nonlocal order, pos
             if pos + batch_size > N:
                 order, pos = rng.permutation(N), 0
             idx = order[pos:pos + batch_size]
             pos += batch_size
-            Xb, yb = X[idx], y[idx]
-            oracle = NetworkLandscape(model, Xb, yb)
-        lb, g = cached if cached is not None else oracle.value_and_grad(theta)
-        gnorm = float(np.linalg.norm(g))
-        if not (np.isfinite(lb) and np.isfinite(gnorm)):
-            status, diverged_at = "diverged", t + 1
-            reason = (f"the batch loss became {lb}" if not np.isfinite(lb)
-                      else "the gradient is not finite") + "; try a smaller lr"
-            break
-        if tol is not None and batch_size is None and gnorm < tol:
-            status = "converged"
-            break
-        with np.errstate(all="ignore"):
-            step, new_state = optimizer.update(g, state, theta, oracle)
-            new = theta + np.asarray(step, dtype=float)
-            problem = _divergence(new, max_norm, name="theta")
-        if not problem:
-            if batch_size is None:
-                cached = full.value_and_grad(new)
-                new_loss = cached[0]
-            else:
-                new_loss = value(new)
-            if not np.isfinite(new_loss):
-                problem = f"the loss became {new_loss}"
-        if problem:
-            status, diverged_at, reason = "diverged", t + 1, problem + "; try a smaller lr"
-            break
-        theta, state = new, new_state
-        losses.append(new_loss)
-        batch_losses.append(lb)
-        grad_norms.append(gnorm)
-        lrs.append(current_lr(state))
-        if keep_path:
-            thetas.append(theta.copy())
+            oracle = NetworkLandscape(model, X[idx], y[idx])
+            value, g = oracle.value_and_grad(theta)
+            batch_losses.append(value)
+            return g, oracle
+
+    trace = descend(full, optimizer, theta, optimizer.init(theta), steps, tol=tol,
+                    max_norm=max_norm, step_gradient=step_gradient, keep_path=keep_path,
+                    name="theta")
+    k = trace.steps_taken
     return TrainResult(
-        theta=theta,
-        thetas=np.array(thetas) if keep_path else None,
-        losses=np.array(losses),
-        batch_losses=np.array(batch_losses),
-        grad_norms=np.array(grad_norms),
-        lrs=np.array(lrs, dtype=float),
-        status=status,
-        diverged_at=diverged_at,
-        steps_taken=len(losses) - 1,
-        reason=reason,
-        state=state,
+        theta=trace.x_final.copy(),
+        thetas=trace.xs if keep_path else None,
+        losses=trace.values,
+        batch_losses=(trace.values[:-1].copy() if batch_size is None
+                      else np.array(batch_losses[:k], dtype=float)),
+        grad_norms=trace.grad_norms,
+        lrs=trace.lrs,
+        status=trace.status,
+        diverged_at=trace.diverged_at,
+        steps_taken=k,
+        reason=trace.reason,
+        state=trace.state,
     )
