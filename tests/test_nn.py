@@ -641,7 +641,27 @@ def test_bezier_path_lowers_the_barrier_between_two_solutions():
     assert along_curve.max() < along_line.max()
     curve_barrier, line_barrier = curve.barrier(21)
     assert line_barrier > 0.2 and curve_barrier < 0.5 * line_barrier
-    assert curve.history.shape == (200,)
+    assert curve.history.shape == curve.grad_norms.shape == (201,)
+    assert curve.status == "max_steps" and curve.steps_taken == 200
+    assert curve.message.startswith("ran 200 steps")
+
+
+def test_a_diverging_bezier_fit_returns_a_status_instead_of_raising():
+    model, X, y = nn.course_network(hidden=(4,), n=40)
+    a, b = model.init(seed=0), model.init(seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        curve = nn.bezier_curve_fit(model, a, b, X, y, steps=50, lr=1e3, seed=0, max_norm=100.0)
+    assert curve.status == "diverged" and curve.diverged_at == curve.steps_taken + 1
+    assert curve.history.shape == curve.grad_norms.shape == (curve.steps_taken + 1,)
+    assert np.all(np.isfinite(curve.middle)) and np.linalg.norm(curve.middle) <= 100.0
+    assert curve.message == (f"diverged at step {curve.diverged_at} (|middle| = "
+                             f"{curve.reason.split(' = ')[1].split(' ')[0]} exceeded "
+                             "max_norm = 100; try a smaller lr)")
+    # an optimizer without a learning rate diverges without the lr hint
+    no_lr = nn.bezier_curve_fit(model, a, b, X, y, steps=50, seed=0, optimizer=GD(1e3),
+                                max_norm=100.0)
+    assert no_lr.status == "diverged" and "smaller lr" not in no_lr.message
 
 
 def test_docstring_examples_run():

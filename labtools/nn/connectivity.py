@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_int, check_number, show
-from .checks import as_float_array, check_optimizer, check_seed
+from .._checks import check_int, check_number, check_seed, show
+from ..optim import gd
+from ..run import descend
+from .checks import as_float_array, check_optimizer
 from .mlp import MLP, check_model
 from .slices import interpolate_loss
 
@@ -34,8 +36,22 @@ class BezierCurve:
     theta_a, theta_b, middle : ndarray (P,)
     X, y : ndarray
         Data the curve was fitted on.
-    history : ndarray (steps,)
-        Loss at the sampled curve point at each training step.
+    history : ndarray (steps_taken + 1,)
+        The fitted objective at every recorded middle point (the start, the
+        average of the ends, included): the loss averaged over that
+        evaluation's ``n_t`` sampled curve points, a stochastic estimate.
+    grad_norms : ndarray (steps_taken + 1,)
+        Norm of the sampled gradient with respect to ``middle`` at the same
+        points.
+    status : str
+        ``"diverged"`` (a step produced NaN/inf or left ``|middle| <=
+        max_norm``, or the loss became non-finite) or ``"max_steps"``, as in
+        :class:`labtools.run.Trace`.
+    diverged_at : int or None
+        The step (1, 2, ...) that failed; ``middle`` is the last point before it.
+    steps_taken : int
+    reason : str
+        Why the fit was stopped as diverged, else ``""``.
 
     Examples
     --------
@@ -57,6 +73,19 @@ class BezierCurve:
     X: np.ndarray
     y: np.ndarray
     history: np.ndarray
+    grad_norms: np.ndarray | None = None
+    status: str = "max_steps"
+    diverged_at: int | None = None
+    steps_taken: int = 0
+    reason: str = ""
+
+    @property
+    def message(self):
+        """Plain-English summary, e.g. ``"diverged at step 3 (...; try a smaller lr)"``."""
+        if self.status == "diverged":
+            return f"diverged at step {self.diverged_at} ({self.reason})"
+        last = f" (sampled loss {self.history[-1]:.4g})" if len(self.history) else ""
+        return f"ran {self.steps_taken} steps{last}"
 
     def point(self, t):
         """The curve point(s) ``phi(t)``: ``(P,)`` for a number, ``(k, P)`` for an array."""
@@ -88,18 +117,53 @@ class BezierCurve:
         return float(lc.max() - ends), float(ll.max() - ends)
 
 
+class _CurveLoss:
+    """The objective of the middle point: ``E_t L(phi(t))``, estimated from ``n_t`` samples.
+
+    Each evaluation draws fresh ``t`` values, so the value and gradient at a
+    point are one stochastic estimate (the gradient of a sampled mean).
+    """
+
+    def __init__(self, land, a, b, n_t, rng):
+        self.land, self.a, self.b, self.n_t, self.rng = land, a, b, n_t, rng
+        self.dim = a.shape[0]
+
+    def value_and_grad(self, middle):
+        ts = self.rng.uniform(0.0, 1.0, size=self.n_t)
+        g = np.zeros(self.dim)
+        total = 0.0
+        for t in ts:
+            point = (1 - t) ** 2 * self.a + 2 * t * (1 - t) * middle + t ** 2 * self.b
+            value, gp = self.land.value_and_grad(point)
+            # d phi(t) / d middle = 2 t (1 - t)
+            g += 2.0 * t * (1.0 - t) * gp / self.n_t
+            total += value / self.n_t
+        return total, g
+
+
+def _no_oracle(k, middle, g):
+    # the optimizer sees the sampled gradient only: the objective is random
+    return g, None
+
+
 def bezier_curve_fit(model, theta_a, theta_b, X, y, steps=300, lr=0.5, seed=0,
-                     n_t=4, optimizer=None):
+                     n_t=4, optimizer=None, max_norm=1e6):
     """Train a low-loss quadratic Bezier path between two solutions (mode connectivity).
 
     The ends ``theta_a``, ``theta_b`` stay fixed; the middle control point
     starts at their average and descends the expected loss over the curve,
-    ``E_{t ~ U[0, 1]} L(phi(t))``: each step samples ``n_t`` values of ``t`` and
-    takes a stochastic gradient step with
+    ``E_{t ~ U[0, 1]} L(phi(t))``: each evaluation samples ``n_t`` values of
+    ``t`` and estimates the gradient with
     ``d L(phi(t)) / d middle = 2 t (1 - t) grad L(phi(t))``. Garipov et al. (2018)
     found that independently trained networks are joined by such simple curves
     of nearly constant low loss, although the straight segment between them
     crosses a barrier.
+
+    The steps run in the loop of :func:`labtools.run.run`
+    (``labtools.run.descend``), so the fit follows its rules: a diverging fit
+    does not raise, it returns the curve through the last finite middle point
+    with ``status="diverged"``, ``diverged_at`` and a ``message`` such as
+    ``"diverged at step 3 (the step produced NaN or inf; try a smaller lr)"``.
 
     Parameters
     ----------
@@ -111,20 +175,23 @@ def bezier_curve_fit(model, theta_a, theta_b, X, y, steps=300, lr=0.5, seed=0,
     lr : float
         Learning rate of plain SGD on the middle point, > 0 (ignored when
         ``optimizer`` is given).
-    seed : int
-        Seed of the sampled ``t``.
+    seed : int or None
+        Seed of the sampled ``t`` (a whole number >= 0, or None).
     n_t : int
-        Values of ``t`` per step, >= 1.
+        Values of ``t`` per evaluation, >= 1.
     optimizer : Optimizer, optional
         A first-order :mod:`labtools.optim` optimizer (e.g. ``adam``) to use
         instead of plain SGD; it gets no oracle, so second-order methods and
-        :func:`sam` do not apply.
+        :func:`labtools.optim.sam` do not apply.
+    max_norm : float
+        A step to ``|middle| > max_norm`` means ``"diverged"``.
 
     Returns
     -------
     BezierCurve
         With ``middle``, ``point(t)``, ``loss_along_curve(n)``,
-        ``loss_along_line(n)`` and ``barrier(n)``.
+        ``loss_along_line(n)``, ``barrier(n)``, and the record of the fit:
+        ``history``, ``grad_norms``, ``status``, ``diverged_at``, ``message``.
 
     References
     ----------
@@ -138,44 +205,32 @@ def bezier_curve_fit(model, theta_a, theta_b, X, y, steps=300, lr=0.5, seed=0,
     >>> curve = bezier_curve_fit(model, a, b, X, y, steps=20, lr=0.1)
     >>> bool(np.allclose(curve.point(0.0), a)), bool(np.allclose(curve.point(1.0), b))
     (True, True)
+    >>> curve.status, curve.history.shape
+    ('max_steps', (21,))
+    >>> bezier_curve_fit(model, a, b, X, y, steps=20, lr=1e9).message
+    'diverged at step 1 (|middle| = 7.8e+07 exceeded max_norm = 1e+06; try a smaller lr)'
     """
     check_model(model)
     a = model.check_theta(theta_a, name="theta_a")
     b = model.check_theta(theta_b, name="theta_b")
     land = model.as_landscape(X, y)
-    X, y = land.X, land.y
     steps = check_int("steps", steps, low=0)
     lr = check_number("lr", lr, positive=True)
     seed = check_seed(seed)
     n_t = check_int("n_t", n_t, low=1)
-    if optimizer is not None:
+    if optimizer is None:
+        optimizer = gd(lr)
+    else:
         check_optimizer(optimizer)
-    rng = np.random.default_rng(seed)
+    max_norm = check_number("max_norm", max_norm, positive=True)
+    objective = _CurveLoss(land, a, b, n_t, np.random.default_rng(seed))
     middle = 0.5 * (a + b)
-    state = optimizer.init(middle) if optimizer is not None else None
-    history = []
-    for step_i in range(steps):
-        ts = rng.uniform(0.0, 1.0, size=n_t)
-        g = np.zeros(model.n_params)
-        total = 0.0
-        for t in ts:
-            point = (1 - t) ** 2 * a + 2 * t * (1 - t) * middle + t ** 2 * b
-            value, gp = land.value_and_grad(point)
-            g += 2.0 * t * (1.0 - t) * gp / n_t
-            total += value / n_t
-        if not (np.isfinite(total) and np.all(np.isfinite(g))):
-            raise FloatingPointError(
-                f"bezier_curve_fit diverged at step {step_i} (loss {total}); "
-                f"lower lr (got {lr})"
-            )
-        history.append(total)
-        if optimizer is None:
-            middle = middle - lr * g
-        else:
-            with np.errstate(all="ignore"):
-                step, state = optimizer.update(g, state, middle, None)
-            middle = middle + np.asarray(step, dtype=float)
-    return BezierCurve(model, a, b, middle, X, y, np.array(history))
+    fit = descend(objective, optimizer, middle, optimizer.init(middle), steps,
+                  max_norm=max_norm, step_gradient=_no_oracle, keep_path=False, name="middle")
+    return BezierCurve(model, a, b, fit.x_final, land.X, land.y, fit.values,
+                       grad_norms=fit.grad_norms, status=fit.status,
+                       diverged_at=fit.diverged_at, steps_taken=fit.steps_taken,
+                       reason=fit.reason)
 
 
 def permute_hidden_units(model, theta, layer, perm):
