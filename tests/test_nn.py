@@ -597,21 +597,21 @@ def test_sam_step_matches_its_formula(trained):
 def test_sam_optimizer_repeats_sam_step(trained):
     model, X, y, result = trained
     theta = result.thetas[0]
-    run = nn.train(model, theta, X, y, nn.sam(lr=0.2, rho=0.05), steps=3)
+    run = nn.train(model, theta, X, y, lt.sam(lr=0.2, rho=0.05), steps=3)
     manual = theta
     for _ in range(3):
         manual = nn.sam_step(model, manual, X, y, lr=0.2, rho=0.05)
     np.testing.assert_allclose(run.theta, manual, rtol=1e-13, atol=1e-15)
     np.testing.assert_array_equal(run.lrs, [0.2, 0.2, 0.2])
     # through lt.run as well: the same three points
-    trace = lt.run(model.as_landscape(X, y), nn.sam(lr=0.2, rho=0.05), x0=theta, steps=3)
+    trace = lt.run(model.as_landscape(X, y), lt.sam(lr=0.2, rho=0.05), x0=theta, steps=3)
     np.testing.assert_allclose(trace.xs, run.thetas, rtol=1e-13, atol=1e-15)
 
 
 def test_sam_with_momentum_matches_its_recursion(trained):
     model, X, y, result = trained
     theta = result.thetas[0]
-    run = nn.train(model, theta, X, y, nn.sam(lr=0.1, rho=0.05, beta=0.9), steps=3)
+    run = nn.train(model, theta, X, y, lt.sam(lr=0.1, rho=0.05, beta=0.9), steps=3)
     x, v = theta, np.zeros_like(theta)
     for _ in range(3):
         g = model.grad(x, X, y)
@@ -620,8 +620,23 @@ def test_sam_with_momentum_matches_its_recursion(trained):
     np.testing.assert_allclose(run.theta, x, rtol=1e-12, atol=1e-15)
 
 
+def test_sam_is_an_optimizer_of_labtools_optim():
+    from labtools.optim import sharpness_aware as sam_module
+
+    assert lt.sam is lt.optim.sam is sam_module.sam and lt.scale_by_sam is lt.optim.scale_by_sam
+    assert {"sam", "scale_by_sam"} <= set(lt.optim.__all__)
+    assert not {"sam", "scale_by_sam"} & set(nn.__all__)
+    # SAM on a plain landscape, batched starts included (the perturbation is per row)
+    f = lt.landscape("quadratic", kappa=4.0)
+    x = np.array([[1.0, 1.0], [0.0, 0.0]])
+    step, _ = lt.sam(lr=0.1, rho=0.05).update(f.grad(x), lt.sam(lr=0.1).init(x), x, f)
+    g = f.grad(x[0])
+    np.testing.assert_allclose(step[0], -0.1 * f.grad(x[0] + 0.05 * g / np.linalg.norm(g)))
+    np.testing.assert_array_equal(step[1], [0.0, 0.0])
+
+
 def test_scale_by_sam_needs_an_oracle():
-    piece = nn.scale_by_sam(0.05)
+    piece = lt.scale_by_sam(0.05)
     with pytest.raises(TypeError, match="scale_by_sam needs the landscape as oracle"):
         piece.update(np.ones(3), piece.init(np.zeros(3)), np.zeros(3), None)
 
@@ -764,7 +779,9 @@ BAD_INPUTS = [
      ValueError, r"method must be one of 'lanczos', 'power'; got 'qr'"),
     ("sam lr", lambda: nn.sam_step(_model(), np.zeros(13), *_data(), lr=0.0, rho=0.1),
      ValueError, r"lr must be positive, got 0.0"),
-    ("sam rho", lambda: nn.sam(lr=0.1, rho=-0.5), ValueError,
+    ("sam beta", lambda: lt.sam(lr=0.1, beta=1.0), ValueError,
+     r"beta must be in \[0, 1\), got 1.0"),
+    ("sam rho", lambda: lt.sam(lr=0.1, rho=-0.5), ValueError,
      r"rho must be zero or positive, got -0.5"),
     ("hidden", lambda: nn.course_network(hidden=(16, 0)), ValueError,
      r"hidden must contain positive whole numbers.*\(16, 0\)"),

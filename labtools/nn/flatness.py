@@ -1,9 +1,10 @@
-"""Curvature of the network's loss: sharpness, the Hessian trace, and SAM.
+"""How flat a minimum of the network is: sharpness, the Hessian trace, and a SAM step.
 
 Both measures are matrix-free, built on exact Hessian-vector products
 (:meth:`labtools.nn.MLP.hvp`): the top eigenvalue by Lanczos or power
-iteration, the trace by Hutchinson's estimator. Sharpness-aware minimization
-(Foret et al. 2021) descends with the gradient taken at the worst nearby point.
+iteration, the trace by Hutchinson's estimator. :func:`sam_step` is one step
+of sharpness-aware minimization (Foret et al. 2021) written out for the
+network; the optimizer itself is :func:`labtools.optim.sam`.
 
 References: lanczos1950iteration, hutchinson1989stochastic, foret2021sharpness.
 """
@@ -14,13 +15,13 @@ import warnings
 
 import numpy as np
 
-from .._checks import check_choice, check_int, check_number, show
+from .._checks import check_choice, check_int, check_number
 from ..curvature import lanczos
-from ..optim import EmptyState, Optimizer, chain, scale_by_lr, trace
+from ..optim.sharpness_aware import sam_perturbation
 from .checks import check_seed
 from .mlp import check_model
 
-__all__ = ["sharpness", "hessian_trace", "sam_step", "scale_by_sam", "sam"]
+__all__ = ["sharpness", "hessian_trace", "sam_step"]
 
 
 def sharpness(model, theta, X, y, method="lanczos", iters=200, tol=1e-10, seed=0,
@@ -167,12 +168,6 @@ def hessian_trace(model, theta, X, y, n_samples=100, seed=0, return_std=False):
 
 
 
-def _sam_perturbation(g, rho):
-    norm = np.linalg.norm(g, axis=-1, keepdims=True)
-    safe = np.where(norm > 0, norm, 1.0)
-    return np.where(norm > 0, rho * g / safe, 0.0)
-
-
 def sam_step(model, theta, X, y, lr, rho):
     """One step of sharpness-aware minimization (SAM).
 
@@ -216,100 +211,5 @@ def sam_step(model, theta, X, y, lr, rho):
     lr = check_number("lr", lr, positive=True)
     rho = check_number("rho", rho, nonnegative=True)
     g = land.grad(theta)
-    g_sam = land.grad(theta + _sam_perturbation(g, rho))
+    g_sam = land.grad(theta + sam_perturbation(g, rho))
     return theta - lr * g_sam
-
-
-def scale_by_sam(rho=0.05):
-    """Optimizer piece: replace the gradient by the gradient at the SAM point.
-
-    ``u -> oracle.grad(x + rho u / |u|)``: placed first in a :func:`labtools.optim.chain`,
-    where ``u`` is the gradient, it turns any optimizer into its
-    sharpness-aware version, e.g. SAM with momentum
-    ``chain(scale_by_sam(0.05), trace(0.9), scale_by_lr(0.1))``. ``oracle`` must be
-    the loss being minimized (``run`` and :func:`train` pass it).
-
-    Parameters
-    ----------
-    rho : float
-        Radius of the ascent step, >= 0.
-
-    Returns
-    -------
-    Optimizer
-
-    References
-    ----------
-    foret2021sharpness
-
-    Examples
-    --------
-    >>> import labtools as lt
-    >>> f = lt.landscape("quadratic", kappa=4.0)
-    >>> x = np.array([1.0, 1.0]); g = f.grad(x)
-    >>> u, _ = scale_by_sam(0.1).update(g, (), x, f)
-    >>> bool(np.allclose(u, f.grad(x + 0.1 * g / np.linalg.norm(g))))
-    True
-    """
-    rho = check_number("rho", rho, nonnegative=True)
-
-    def init(x, seed=None):
-        return EmptyState()
-
-    def update(u, state, x, oracle=None):
-        if oracle is None or not hasattr(oracle, "grad"):
-            raise TypeError(
-                "scale_by_sam needs the landscape as oracle (it takes a gradient at the "
-                f"perturbed point), got oracle={show(oracle)}"
-            )
-        u = np.asarray(u, dtype=float)
-        x = np.asarray(x, dtype=float)
-        return np.asarray(oracle.grad(x + _sam_perturbation(u, rho)), dtype=float), state
-
-    return Optimizer(init, update)
-
-
-def sam(lr, rho=0.05, beta=0.0):
-    """Sharpness-aware minimization as an optimizer, for :func:`train` and :func:`labtools.run.run`.
-
-    Each step evaluates the gradient at ``x + rho g / |g|`` (``g`` the gradient
-    at ``x``) and descends with it: ``x_new = x - lr * grad L(x + rho g / |g|)``,
-    exactly :func:`sam_step`. With ``beta > 0`` the SAM gradient drives heavy-ball
-    momentum instead, as in Foret et al.'s experiments. With :func:`train` the
-    oracle is the current mini-batch's loss, so both gradients of a step use
-    the same batch. Built as ``chain(scale_by_sam(rho), [trace(beta),]
-    scale_by_lr(lr))``, so :func:`labtools.optim.current_lr` reads its learning rate.
-
-    Parameters
-    ----------
-    lr : float or callable
-        Learning rate > 0, or a schedule ``step -> lr``.
-    rho : float
-        Radius of the ascent step, >= 0 (0 is plain gradient descent).
-    beta : float
-        Momentum in ``[0, 1)``; 0 for none.
-
-    Returns
-    -------
-    Optimizer
-
-    References
-    ----------
-    foret2021sharpness
-
-    Examples
-    --------
-    >>> from labtools.nn import course_network, train
-    >>> model, X, y = course_network(hidden=(8,), n=100)
-    >>> result = train(model, model.init(), X, y, sam(lr=1.0, rho=0.05), steps=200)
-    >>> bool(result.losses[-1] < result.losses[0])
-    True
-    """
-    beta = check_number("beta", beta, low=0.0)
-    if beta >= 1.0:
-        raise ValueError(f"beta must be in [0, 1), got {show(beta)}")
-    pieces = [scale_by_sam(rho)]
-    if beta > 0:
-        pieces.append(trace(beta))
-    pieces.append(scale_by_lr(lr))
-    return chain(*pieces)

@@ -31,6 +31,7 @@ The package, in the order its modules build on each other:
   clipping, and the named first-order optimizers;
 - :mod:`~labtools.optim.perturbed`: gradient noise and perturbed GD;
 - :mod:`~labtools.optim.second_order`: Newton and its safeguarded variants;
+- :mod:`~labtools.optim.sharpness_aware`: sharpness-aware minimization (Foret et al. 2021);
 - :mod:`~labtools.optim.registry`: ``optimizer(name, **hyper)`` and
   ``OPTIMIZERS``.
 """
@@ -88,6 +89,7 @@ from .second_order import (
     scale_by_saddle_free_newton,
     trust_region,
 )
+from .sharpness_aware import sam, scale_by_sam
 
 __all__ = [
     "Optimizer",
@@ -105,6 +107,7 @@ __all__ = [
     "add_noise",
     "scale_by_newton",
     "scale_by_saddle_free_newton",
+    "scale_by_sam",
     # named optimizers
     "gd",
     "momentum",
@@ -119,6 +122,7 @@ __all__ = [
     "saddle_free_newton",
     "cubic_newton",
     "trust_region",
+    "sam",
     # schedules
     "constant",
     "step_decay",
