@@ -577,7 +577,7 @@ def test_hutchinson_trace_is_close_to_the_trace(trained):
     model, X, y, result = trained
     exact = np.trace(model.hessian(result.theta, X, y))
     est, se = nn.hessian_trace(model, result.theta, X, y, n_samples=400, seed=0,
-                               return_std=True)
+                               return_stderr=True)
     assert abs(est - exact) < 5 * se
     assert se < 0.2 * abs(exact)
 
@@ -743,7 +743,26 @@ BAD_INPUTS = [
     ("n zero", lambda: nn.two_moons(n=0), ValueError, r"n must be a whole number.*got 0"),
     ("n float", lambda: nn.spirals(n=10.5), ValueError, r"n must be a whole number.*10.5"),
     ("noise", lambda: nn.xor(noise=-1), ValueError, r"noise must be zero or positive, got -1"),
-    ("seed", lambda: nn.two_moons(seed=-3), ValueError, r"seed must be at least 0, got -3"),
+    ("seed", lambda: nn.two_moons(seed=-3), ValueError,
+     r"seed must be a whole number >= 0 or None, got -3"),
+    ("seed text", lambda: nn.xor(seed="1"), TypeError,
+     r"seed must be a whole number >= 0 or None, got '1'"),
+    ("flatten ints", lambda: _model().flatten([1, 2]), TypeError,
+     r"params\[0\] must be a pair \(W, b\) of arrays with shapes \(2, 3\) and \(3,\), got 1"),
+    ("flatten text", lambda: _model().flatten([("ab", "cd"), (np.zeros((3, 1)), np.zeros(1))]),
+     TypeError, r"params\[0\] must be an array of numbers, got 'ab'"),
+    ("flatten shapes", lambda: _model().flatten([(np.zeros((3, 2)), np.zeros(3)),
+                                                 (np.zeros((3, 1)), np.zeros(1))]),
+     ValueError, r"params\[0\] must be \(W, b\) with shapes \(2, 3\) and \(3,\), got \(3, 2\)"),
+    ("return_stderr", lambda: nn.hessian_trace(_model(), np.zeros(13), *_data(),
+                                               return_stderr="yes"),
+     TypeError, r"return_stderr must be True or False, got 'yes'"),
+    ("stderr of one sample", lambda: nn.hessian_trace(_model(), np.zeros(13), *_data(),
+                                                      n_samples=1, return_stderr=True),
+     ValueError, r"n_samples must be at least 2, got 1"),
+    ("bezier max_norm", lambda: nn.bezier_curve_fit(_model(), np.zeros(13), np.ones(13),
+                                                    *_data(), max_norm=0),
+     ValueError, r"max_norm must be positive, got 0"),
     ("scale", lambda: _model().init(scale=-1.0), ValueError, r"scale must be zero or positive"),
     ("perm not a permutation", lambda: nn.permute_hidden_units(_model(), np.zeros(13), 0,
                                                                [0, 0, 1]),
@@ -796,6 +815,32 @@ BAD_INPUTS = [
                                                     n_samples=0),
      ValueError, r"n_samples must be at least 1, got 0"),
 ]
+
+
+SEEDED = {
+    "two_moons": lambda seed: nn.two_moons(n=10, seed=seed),
+    "MLP": lambda seed: nn.MLP((2, 3, 1), seed=seed),
+    "init": lambda seed: _model().init(seed=seed),
+    "train": lambda seed: nn.train(_model(), np.zeros(13), *_data(), GD(0.1), steps=2,
+                                   batch_size=5, seed=seed),
+    "random_directions": lambda seed: nn.random_directions(_model(), np.ones(13), seed=seed),
+    "sharpness": lambda seed: nn.sharpness(_model(), np.ones(13), *_data(), seed=seed),
+    "hessian_trace": lambda seed: nn.hessian_trace(_model(), np.ones(13), *_data(), seed=seed),
+    "bezier_curve_fit": lambda seed: nn.bezier_curve_fit(_model(), np.zeros(13), np.ones(13),
+                                                         *_data(), steps=2, seed=seed),
+}
+
+
+@pytest.mark.parametrize("name", list(SEEDED))
+def test_one_seed_rule_none_or_a_whole_number(name):
+    # the rule of labtools._checks.check_seed, as in labtools.optim and labtools.run
+    call = SEEDED[name]
+    call(None)
+    call(np.int64(3))
+    for bad in (3.0, -1, True):
+        with pytest.raises((TypeError, ValueError), match=r"seed must be a whole number >= 0 or "
+                                                          r"None, got"):
+            call(bad)
 
 
 @pytest.mark.parametrize("call, error, message", [case[1:] for case in BAD_INPUTS],

@@ -1,6 +1,7 @@
 """Argument checks shared by the modules of :mod:`labtools.nn`.
 
-Like :mod:`labtools._checks`, every check raises a ``ValueError`` or
+Like :mod:`labtools._checks` (which holds the checks every module shares,
+``check_seed`` among them), every check raises a ``ValueError`` or
 ``TypeError`` that names the parameter, shows the value and says what is
 allowed. Nothing here is re-exported by ``labtools``.
 """
@@ -9,16 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_int, show
+from .._checks import show
 
 __all__: list[str] = []  # shared within labtools.nn; nothing re-exported
-
-
-def check_seed(seed):
-    """``None`` (fresh entropy) or a whole number >= 0."""
-    if seed is None:
-        return None
-    return check_int("seed", seed, low=0)
 
 
 def check_bool(name, value):

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_number
-from .checks import check_seed
+from .._checks import check_number, check_seed
 
 __all__ = ["two_moons", "xor", "spirals"]
 

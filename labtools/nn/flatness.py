@@ -15,10 +15,10 @@ import warnings
 
 import numpy as np
 
-from .._checks import check_choice, check_int, check_number
+from .._checks import check_choice, check_int, check_number, check_seed
 from ..curvature import lanczos
 from ..optim.sharpness_aware import sam_perturbation
-from .checks import check_seed
+from .checks import check_bool
 from .mlp import check_model
 
 __all__ = ["sharpness", "hessian_trace", "sam_step"]
@@ -112,7 +112,7 @@ def sharpness(model, theta, X, y, method="lanczos", iters=200, tol=1e-10, seed=0
     return (lam, vec) if return_vector else lam
 
 
-def hessian_trace(model, theta, X, y, n_samples=100, seed=0, return_std=False):
+def hessian_trace(model, theta, X, y, n_samples=100, seed=0, return_stderr=False):
     """Hutchinson's estimate of the Hessian trace, ``mean(z^T H z)`` over random signs ``z``.
 
     With Rademacher ``z`` (entries +-1) the estimate is unbiased; its variance
@@ -125,14 +125,17 @@ def hessian_trace(model, theta, X, y, n_samples=100, seed=0, return_std=False):
     theta : array_like, shape (P,)
     X, y : array_like
     n_samples : int
-        Number of random probe vectors, >= 1.
-    seed : int
-    return_std : bool
-        Also return the standard error of the estimate.
+        Number of random probe vectors, >= 1 (>= 2 with ``return_stderr``).
+    seed : int or None
+        Seed of the probes (a whole number >= 0, or None).
+    return_stderr : bool
+        Also return the standard error of the estimate (sample standard
+        deviation over ``sqrt(n_samples)``), as
+        :func:`labtools.curvature.hutchinson_trace` does.
 
     Returns
     -------
-    float, or (float, float).
+    float, or (float, float) with ``return_stderr=True``.
 
     References
     ----------
@@ -143,14 +146,15 @@ def hessian_trace(model, theta, X, y, n_samples=100, seed=0, return_std=False):
     >>> from labtools.nn import course_network
     >>> model, X, y = course_network(hidden=(4,), n=20)
     >>> theta = model.init()
-    >>> est, se = hessian_trace(model, theta, X, y, n_samples=2000, return_std=True)
+    >>> est, se = hessian_trace(model, theta, X, y, n_samples=2000, return_stderr=True)
     >>> bool(abs(est - np.trace(model.hessian(theta, X, y))) < 5 * se)
     True
     """
     check_model(model)
     theta = model.check_theta(theta)
     land = model.as_landscape(X, y)
-    n_samples = check_int("n_samples", n_samples, low=1)
+    return_stderr = check_bool("return_stderr", return_stderr)
+    n_samples = check_int("n_samples", n_samples, low=2 if return_stderr else 1)
     seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     Z = rng.choice([-1.0, 1.0], size=(n_samples, model.n_params))
@@ -161,9 +165,8 @@ def hessian_trace(model, theta, X, y, n_samples=100, seed=0, return_std=False):
         vals.append(np.einsum("kp,kp->k", Zc, land.hvp(theta, Zc)))
     vals = np.concatenate(vals)
     est = float(vals.mean())
-    if return_std:
-        se = float(vals.std(ddof=1) / np.sqrt(n_samples)) if n_samples > 1 else float("nan")
-        return est, se
+    if return_stderr:
+        return est, float(vals.std(ddof=1) / np.sqrt(n_samples))
     return est
 
 

@@ -16,9 +16,9 @@ import numbers
 
 import numpy as np
 
-from .._checks import check_choice, check_int, check_number, show
+from .._checks import check_choice, check_int, check_number, check_seed, show
 from .activations import ACTIVATIONS, activation_functions, sigmoid
-from .checks import as_float_array, check_seed
+from .checks import as_float_array
 from .data import two_moons
 
 __all__ = ["MLP", "NetworkLandscape", "course_network", "LOSSES"]
@@ -183,6 +183,10 @@ class MLP:
         >>> theta = np.arange(13.0)
         >>> bool(np.array_equal(model.flatten(model.unflatten(theta)), theta))
         True
+        >>> model.flatten([1, 2])
+        Traceback (most recent call last):
+        ...
+        TypeError: params[0] must be a pair (W, b) of arrays with shapes (2, 3) and (3,), got 1
         """
         if not isinstance(params, (list, tuple)) or len(params) != self.n_layers:
             raise ValueError(
@@ -190,7 +194,12 @@ class MLP:
             )
         parts = []
         for i, (pair, (ws, bs)) in enumerate(zip(params, self.shapes, strict=True)):
-            W, b = (np.asarray(p, dtype=float) for p in pair)
+            if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+                raise TypeError(
+                    f"params[{i}] must be a pair (W, b) of arrays with shapes {ws} and "
+                    f"{bs}, got {show(pair)}"
+                )
+            W, b = (as_float_array(f"params[{i}]", p) for p in pair)
             if W.shape != ws or b.shape != bs:
                 raise ValueError(
                     f"params[{i}] must be (W, b) with shapes {ws} and {bs}, "

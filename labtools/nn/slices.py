@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import check_choice, check_int, check_number, show
-from .checks import as_float_array, check_bool, check_seed
+from .._checks import check_choice, check_int, check_number, check_seed, show
+from .checks import as_float_array, check_bool
 from .mlp import check_model
 
 __all__ = [
@@ -196,6 +196,8 @@ def random_directions(model, theta, k=2, seed=0, normalize="filter", include_bia
     seed = check_seed(seed)
     normalize = check_choice("normalize", normalize, ("filter", "layer", "none"))
     include_bias = check_bool("include_bias", include_bias)
+    if seed is None:  # one fresh root, so the k directions still differ from each other
+        seed = int(np.random.default_rng().integers(2**63))
     out = np.empty((k, model.n_params))
     for i in range(k):
         d = np.random.default_rng([seed, i]).standard_normal(model.n_params)
