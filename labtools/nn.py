@@ -40,7 +40,7 @@ import numpy as np
 from ._checks import check_choice, check_int, check_number, show
 from .curvature import lanczos
 from .optim import EmptyState, Optimizer, chain, current_lr, scale_by_lr, trace
-from .run import _divergence
+from .run import divergence_reason as _divergence
 
 __all__ = [
     "two_moons",

@@ -17,13 +17,14 @@ from __future__ import annotations
 import inspect
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from ._checks import check_int, check_number, check_points, check_seed, fmt, show
-from .landscapes import _window_bounds
+from .landscapes import window_bounds
 from .optim import OPTIMIZERS, Optimizer, Schedule, current_lr
-from .optim.base import init_with_seed
+from .optim.base import init_with_seed, row_norm
 
 __all__ = [
     "Trace",
@@ -225,7 +226,7 @@ def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) 
     with np.errstate(all="ignore"):
         f0 = float(landscape.f(x))
         g = np.asarray(landscape.grad(x), dtype=float)
-        gn = float(np.linalg.norm(g))
+        gn = float(row_norm(g))
         values.append(f0)
         gnorms.append(gn)
         state = init_with_seed(optimizer.init, x, seed)
@@ -236,22 +237,17 @@ def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) 
             status = "converged"
         else:
             for k in range(1, steps + 1):
-                step, new_state = optimizer.update(g, state, x, landscape)
-                x_new = x + np.asarray(step, dtype=float)
-                problem = _divergence(x_new, max_norm)
-                if not problem:
-                    f_new = float(landscape.f(x_new))
-                    g_new = np.asarray(landscape.grad(x_new), dtype=float)
-                    gn = float(np.linalg.norm(g_new))
-                    if not (np.isfinite(f_new) and np.isfinite(gn)):
-                        problem = "f or its gradient overflowed"
-                if problem:
-                    hint = "" if math.isnan(current_lr(new_state)) else "; try a smaller lr"
-                    status, diverged_at, reason = "diverged", k, problem + hint
+                s = try_step(landscape, optimizer, x, g, state, max_norm)
+                if s.problem:
+                    hint = "" if math.isnan(current_lr(s.state)) else "; try a smaller lr"
+                    reason = _REASONS[int(s.problem)].format(
+                        name="x", norm=float(s.size), max_norm=max_norm
+                    )
+                    status, diverged_at, reason = "diverged", k, reason + hint
                     break
-                state, x, g = new_state, x_new, g_new
+                state, x, g, gn = s.state, s.x, s.g, float(s.grad_norm)
                 xs.append(x)
-                values.append(f_new)
+                values.append(float(s.f))
                 gnorms.append(gn)
                 lrs.append(current_lr(state))
                 if gn < tol:
@@ -270,17 +266,74 @@ def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) 
     )
 
 
-def _divergence(x_new, max_norm, name="x") -> str:
-    """Why the point a step produced means divergence, or ``""`` if it does not.
+class Step(NamedTuple):
+    """One attempted step of the loop, for one point ``(d,)`` or a batch ``(n, d)``.
 
-    Shared by :func:`run` and :func:`labtools.nn.train` (which calls the point
-    ``theta``).
+    ``x`` is the candidate point, ``f``, ``g`` and ``grad_norm`` the landscape
+    there (at the old point for a row whose candidate is unusable), ``state``
+    the optimizer state after the step, ``size`` the candidate's norm (0 if
+    not finite), and ``problem`` per row: 0 (fine), 1 (NaN or inf in the
+    step), 2 (``|x| > max_norm``) or 3 (``f`` or its gradient NaN or inf at
+    the candidate): the keys of the loop's divergence reasons.
     """
+
+    x: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    grad_norm: np.ndarray
+    state: object
+    size: np.ndarray
+    problem: np.ndarray
+
+
+_REASONS = {
+    1: "the step produced NaN or inf",
+    2: "|{name}| = {norm:.3g} exceeded max_norm = {max_norm:.3g}",
+    3: "f or its gradient is NaN or inf there",
+}
+
+
+def try_step(landscape, optimizer, x, g, state, max_norm) -> Step:
+    """Take one optimizer step from ``x`` and check the point it produces.
+
+    The one stepping rule behind :func:`run` and :func:`run_batch` (and the
+    loops built on them): a candidate is accepted only if it is finite, lies
+    within ``|x| <= max_norm`` and has a finite ``f`` and gradient. Norms use
+    one formula (:func:`~labtools.optim.base.row_norm`) for one point and for
+    a batch, so a batch row and a single run agree to the last bit. Call it
+    under ``np.errstate(all="ignore")``.
+    """
+    step, new_state = optimizer.update(g, state, x, landscape)
+    x_new = x + np.asarray(step, dtype=float)
+    finite = np.all(np.isfinite(x_new), axis=-1)
+    size = row_norm(np.where(finite[..., None], x_new, 0.0))
+    problem = np.where(finite, np.where(size > max_norm, 2, 0), 1)
+    x_eval = np.where((problem == 0)[..., None], x_new, x)
+    f_new = np.asarray(landscape.f(x_eval), dtype=float).reshape(problem.shape)
+    g_new = np.asarray(landscape.grad(x_eval), dtype=float).reshape(np.shape(x))
+    gn_new = row_norm(g_new)
+    bad = (problem == 0) & ~(np.isfinite(f_new) & np.isfinite(gn_new))
+    problem = np.where(bad, 3, problem)
+    return Step(x_new, f_new, g_new, gn_new, new_state, size, problem)
+
+
+def divergence_reason(x_new, max_norm, name="x") -> str:
+    """Why a point means divergence (NaN/inf, or ``|x| > max_norm``), or ``""``.
+
+    The words :func:`run` uses, for loops that check their own iterate
+    (``name`` is how the message calls the point, e.g. ``"theta"``).
+
+    Examples
+    --------
+    >>> divergence_reason(np.array([3e6, 4e6]), 1e6)
+    '|x| = 5e+06 exceeded max_norm = 1e+06'
+    """
+    x_new = np.asarray(x_new, dtype=float)
     if not np.all(np.isfinite(x_new)):
-        return "the step produced NaN or inf"
-    norm = float(np.linalg.norm(x_new))
+        return _REASONS[1]
+    norm = float(row_norm(x_new.reshape(-1)))
     if norm > max_norm:
-        return f"|{name}| = {norm:.3g} exceeded max_norm = {max_norm:.3g}"
+        return _REASONS[2].format(name=name, norm=norm, max_norm=max_norm)
     return ""
 
 
@@ -389,15 +442,20 @@ def run_batch(
         x = x[None, :]
     n = x.shape[0]
     x0s_arr = x.copy()
+    if n == 0:  # nothing to run: an empty record of the right shapes
+        empty = np.empty(0)
+        none = np.empty(0, dtype=np.int64)
+        return BatchTrace(x0s_arr, x0s_arr.copy(), empty, empty.copy(), np.empty(0, dtype=str),
+                          none, none.copy(), x0s_arr[None] if keep_path else None)
     status = np.full(n, "max_steps", dtype=object)
     steps_taken = np.zeros(n, dtype=np.int64)
     diverged_at = np.full(n, -1, dtype=np.int64)
     path = [x.copy()] if keep_path else None
     with np.errstate(all="ignore"):
-        f0 = np.asarray(landscape.f(x), dtype=float).reshape(n)
+        f = np.asarray(landscape.f(x), dtype=float).reshape(n)
         g = np.asarray(landscape.grad(x), dtype=float).reshape(n, -1)
-        gn = np.linalg.norm(g, axis=-1)
-        bad0 = ~(np.isfinite(f0) & np.isfinite(gn))
+        gn = row_norm(g)
+        bad0 = ~(np.isfinite(f) & np.isfinite(gn))
         status[bad0] = "diverged"
         diverged_at[bad0] = 0
         conv0 = ~bad0 & (gn < tol)
@@ -407,37 +465,27 @@ def run_batch(
         for k in range(1, steps + 1):
             if not active.any():
                 break
-            step, state = optimizer.update(g, state, x, landscape)
-            x_new = x + np.asarray(step, dtype=float)
-            finite = np.all(np.isfinite(x_new), axis=-1)
-            size = np.linalg.norm(np.where(finite[:, None], x_new, 0.0), axis=-1)
-            ok = finite & (size <= max_norm)
-            x_eval = np.where(ok[:, None], x_new, x)
-            g_new = np.asarray(landscape.grad(x_eval), dtype=float).reshape(n, -1)
-            gn_new = np.linalg.norm(g_new, axis=-1)
-            ok &= np.isfinite(gn_new)
+            s = try_step(landscape, optimizer, x, g, state, max_norm)
+            state = s.state
+            ok = s.problem == 0
             newly_bad = active & ~ok
             status[newly_bad] = "diverged"
             diverged_at[newly_bad] = k
             moving = active & ok
-            x = np.where(moving[:, None], x_new, x)
-            g = np.where(moving[:, None], g_new, g)
-            gn = np.where(moving, gn_new, gn)
+            x = np.where(moving[:, None], s.x, x)
+            g = np.where(moving[:, None], s.g, g)
+            f = np.where(moving, s.f, f)
+            gn = np.where(moving, s.grad_norm, gn)
             steps_taken[moving] = k
-            conv = moving & (gn_new < tol)
+            conv = moving & (s.grad_norm < tol)
             status[conv] = "converged"
             active = moving & ~conv
             if keep_path:
                 path.append(x.copy())
-        f_final = np.asarray(landscape.f(x), dtype=float).reshape(n)
-    # f may overflow where the gradient did not: report such rows as diverged
-    late = np.isin(status, ["converged", "max_steps"]) & ~np.isfinite(f_final)
-    status[late] = "diverged"
-    diverged_at[late] = steps_taken[late]
     return BatchTrace(
         x0s=x0s_arr,
         x_final=x,
-        f_final=f_final,
+        f_final=f,
         grad_norm_final=gn,
         status=status.astype(str),
         steps_taken=steps_taken,
@@ -693,7 +741,7 @@ def random_restarts(
     n_starts = check_int("n_starts", n_starts, low=1)
     success_tol = check_number("success_tol", success_tol, nonnegative=True)
     rng = np.random.default_rng(seed)
-    lo, hi = _window_bounds(landscape.window)
+    lo, hi = window_bounds(landscape.window)
     starts = lo + (hi - lo) * rng.uniform(size=(n_starts, landscape.dim))
     b = run_batch(landscape, optimizer, starts, steps=steps, tol=tol, seed=seed, max_norm=max_norm)
     vals = np.where(b.status == "diverged", np.inf, b.f_final)
