@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import check_int, check_number, check_points, show
-from .landscapes import _newton_step, _window_bounds
+from .landscapes import newton_step, window_bounds
 
 __all__ = [
     "CriticalPoint",
@@ -189,7 +189,7 @@ def hessian_eigs(landscape, x):
 def _newton_solve(landscape, seeds, max_iter):
     """Vectorized Newton iteration on grad = 0; returns final points."""
     x = seeds.copy()
-    lo, hi = _window_bounds(landscape.window)
+    lo, hi = window_bounds(landscape.window)
     span = hi - lo
     alive = np.ones(len(x), dtype=bool)
     with np.errstate(all="ignore"):
@@ -199,7 +199,7 @@ def _newton_solve(landscape, seeds, max_iter):
             xa = x[alive]
             # a (near-)zero eigenvalue gets no step along its eigenvector
             # instead of a division by zero (this happens at degenerate points)
-            step = _newton_step(landscape.grad(xa), landscape.hess(xa))
+            step = newton_step(landscape.grad(xa), landscape.hess(xa))
             # Keep a wild step from flying off to infinity.
             limit = np.linalg.norm(span)
             norm = np.linalg.norm(step, axis=1, keepdims=True)
@@ -285,7 +285,7 @@ def critical_points(landscape, n_seeds=None, tol=1e-8, max_iter=100):
         g_scale = 1.0
 
     x = _newton_solve(landscape, seeds, max_iter)
-    lo, hi = _window_bounds(landscape.window)
+    lo, hi = window_bounds(landscape.window)
     span = hi - lo
     inside = np.all((x >= lo - 1e-9 * span) & (x <= hi + 1e-9 * span), axis=1)
     x = x[inside & np.all(np.isfinite(x), axis=1)]

@@ -198,7 +198,7 @@ class Landscape:
             if polish and len(mins):
                 start = mins
                 mins = _newton_polish(self._grad_raw, self._hess_raw, mins)
-                lo, hi = _window_bounds(window)
+                lo, hi = window_bounds(window)
                 span = hi - lo
                 gnorm = np.linalg.norm(self._grad_raw(mins), axis=1)
                 moved = np.any(np.abs(mins - start) > 0.1 * span, axis=1)
@@ -417,12 +417,12 @@ def _default_latex(expr, dim):
     return f"{head} = {sympy.latex(expr)}"
 
 
-def _window_bounds(window):
+def window_bounds(window):
     """The lower and upper edges of a window, as two arrays of shape ``(d,)``."""
     return np.array([w[0] for w in window]), np.array([w[1] for w in window])
 
 
-def _newton_step(g, H):
+def newton_step(g, H):
     """Batched Newton step ``H^+ g`` on ``grad = 0``, through the eigendecomposition.
 
     ``g`` has shape ``(n, d)`` and ``H`` ``(n, d, d)``. No step is taken along
@@ -440,7 +440,7 @@ def _newton_polish(grad, hess, points, steps=50):
     x = np.array(points, dtype=float)
     with np.errstate(all="ignore"):
         for _ in range(steps):
-            step = _newton_step(grad(x), hess(x))
+            step = newton_step(grad(x), hess(x))
             step = np.where(np.isfinite(step), step, 0.0)
             x = x - step
             if np.all(np.abs(step) <= 1e-15 * (1.0 + np.abs(x))):
@@ -993,7 +993,7 @@ def _rebuild(base, *, window=None, name=None):
     window = base.window if window is None else check_window("window", window, base.dim)
     mins = base.minimizers
     if mins is not None and window != base.window:
-        lo, hi = _window_bounds(window)
+        lo, hi = window_bounds(window)
         mins = mins[np.all((mins >= lo) & (mins <= hi), axis=1)]
     return Landscape(
         base.name if name is None else name, base.expr, base.symbols, window,

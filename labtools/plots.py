@@ -532,31 +532,39 @@ def plot_hessian_arrows(ax, x, eigvals, eigvecs, *, scale=None):
         x_lo, x_hi = ax.get_xlim()
         y_lo, y_hi = ax.get_ylim()
         scale = 0.2 * min(abs(x_hi - x_lo), abs(y_hi - y_lo))
-    lengths = _arrow_lengths(vals, scale)
+    lengths = arrow_lengths(vals, scale)
     arrows = []
     for i in range(2):
         u, v = vecs[:, i] * lengths[i]
         q = ax.quiver([x[0], x[0]], [x[1], x[1]], [u, -u], [v, -v],
                       angles="xy", scale_units="xy", scale=1, width=0.008,
-                      color=_curvature_color(vals[i]), zorder=8,
+                      color=curvature_color(vals[i]), zorder=8,
                       label=f"λ{i + 1} = {vals[i]:.3g}")
         arrows.append(q)
     return arrows
 
 
-def _arrow_lengths(vals, scale):
+def arrow_lengths(vals, scale):
+    """Arrow lengths proportional to ``|vals|``, the largest ``scale`` (zeros if all 0)."""
     top = np.max(np.abs(vals))
     if not np.isfinite(top) or top == 0:
         return np.zeros_like(vals)
     return scale * np.abs(vals) / top
 
 
-def _curvature_color(value):
+def curvature_color(value):
+    """Okabe-Ito blue for positive curvature, vermillion for negative, grey for zero."""
     if value > 0:
         return "#0072B2"
     if value < 0:
         return "#D55E00"
     return "#555555"
+
+
+# widgets.py reads these two under their old private names until its split
+# lands (labtools/widgets/ uses arrow_lengths and curvature_color).
+_arrow_lengths = arrow_lengths
+_curvature_color = curvature_color
 
 
 # ------------------------------------------------------------------ basins

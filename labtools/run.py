@@ -17,13 +17,14 @@ from __future__ import annotations
 import inspect
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from ._checks import check_int, check_number, check_points, check_seed, fmt, show
-from .landscapes import _window_bounds
+from .landscapes import window_bounds
 from .optim import OPTIMIZERS, Optimizer, Schedule, current_lr
-from .optim.base import init_with_seed
+from .optim.base import init_with_seed, row_norm
 
 __all__ = [
     "Trace",
@@ -224,57 +225,130 @@ def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) 
     return descend(landscape, optimizer, x, state, steps=steps, tol=tol, max_norm=max_norm)
 
 
-def _divergence(x_new, max_norm, name="x") -> str:
-    """Why the point a step produced means divergence, or ``""`` if it does not.
+class Step(NamedTuple):
+    """One attempted step of the loop, for one point ``(d,)`` or a batch ``(n, d)``.
 
-    Used by :func:`descend`, whose callers may call the point otherwise
-    (``theta`` for a network).
+    ``x`` is the candidate point, ``f``, ``g`` and ``grad_norm`` the landscape
+    there (at the old point for a row whose candidate is unusable), ``state``
+    the optimizer state after the step, ``size`` the candidate's norm (0 if
+    not finite), and ``problem`` per row: 0 (fine), 1 (NaN or inf in the
+    step), 2 (``|x| > max_norm``) or 3 (``f`` or its gradient NaN or inf at
+    the candidate): the keys of the loop's divergence reasons.
     """
+
+    x: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    grad_norm: np.ndarray
+    state: object
+    size: np.ndarray
+    problem: np.ndarray
+
+
+_REASONS = {
+    1: "the step produced NaN or inf",
+    2: "|{name}| = {norm:.3g} exceeded max_norm = {max_norm:.3g}",
+    3: "f or its gradient is NaN or inf there",
+}
+
+
+def try_step(landscape, optimizer, x, g, state, max_norm, oracle=None) -> Step:
+    """Take one optimizer step from ``x`` and check the point it produces.
+
+    The one stepping rule behind :func:`run` and :func:`run_batch` (and the
+    loops built on them): a candidate is accepted only if it is finite, lies
+    within ``|x| <= max_norm`` and has a finite ``f`` and gradient. Norms use
+    one formula (:func:`~labtools.optim.base.row_norm`) for one point and for
+    a batch, so a batch row and a single run agree to the last bit. Call it
+    under ``np.errstate(all="ignore")``.
+
+    ``oracle`` is what the optimizer is handed (default: ``landscape``; a
+    mini-batch trainer hands it the batch's loss). For one point, a landscape
+    with ``value_and_grad(x)`` is evaluated in one pass instead of two.
+    """
+    step, new_state = optimizer.update(g, state, x, landscape if oracle is None else oracle)
+    x_new = x + np.asarray(step, dtype=float)
+    finite = np.all(np.isfinite(x_new), axis=-1)
+    size = row_norm(np.where(finite[..., None], x_new, 0.0))
+    problem = np.where(finite, np.where(size > max_norm, 2, 0), 1)
+    x_eval = np.where((problem == 0)[..., None], x_new, x)
+    f_new, g_new = value_and_grad(landscape, x_eval)
+    f_new = np.asarray(f_new, dtype=float).reshape(problem.shape)
+    g_new = np.asarray(g_new, dtype=float).reshape(np.shape(x))
+    gn_new = row_norm(g_new)
+    bad = (problem == 0) & ~(np.isfinite(f_new) & np.isfinite(gn_new))
+    problem = np.where(bad, 3, problem)
+    return Step(x_new, f_new, g_new, gn_new, new_state, size, problem)
+
+
+def divergence_reason(x_new, max_norm, name="x") -> str:
+    """Why a point means divergence (NaN/inf, or ``|x| > max_norm``), or ``""``.
+
+    The words :func:`run` uses, for loops that check their own iterate
+    (``name`` is how the message calls the point, e.g. ``"theta"``).
+
+    Examples
+    --------
+    >>> divergence_reason(np.array([3e6, 4e6]), 1e6)
+    '|x| = 5e+06 exceeded max_norm = 1e+06'
+    """
+    x_new = np.asarray(x_new, dtype=float)
     if not np.all(np.isfinite(x_new)):
-        return "the step produced NaN or inf"
-    norm = float(np.linalg.norm(x_new))
+        return _REASONS[1]
+    norm = float(row_norm(x_new.reshape(-1)))
     if norm > max_norm:
-        return f"|{name}| = {norm:.3g} exceeded max_norm = {max_norm:.3g}"
+        return _REASONS[2].format(name=name, norm=norm, max_norm=max_norm)
     return ""
 
 
 # --------------------------------------------------------------------------
-# the stepping core: the one loop behind run, labtools.nn.train and
-# labtools.nn.bezier_curve_fit (so every trace follows the same rules)
+# the loop of one start: run, labtools.nn.train and labtools.nn.bezier_curve_fit
+# (one loop on try_step, so every trace follows the same rules)
 # --------------------------------------------------------------------------
+
+
+def value_and_grad(landscape, x):
+    """``(f(x), grad f(x))``, in one pass when ``landscape`` has ``value_and_grad``.
+
+    ``value_and_grad`` is used for one point ``(d,)`` only (the network's
+    landscape offers it; symbolic landscapes do not need it).
+    """
+    both = getattr(landscape, "value_and_grad", None)
+    if callable(both) and np.ndim(x) == 1:
+        return both(x)
+    return landscape.f(x), landscape.grad(x)
 
 
 def descend(landscape, optimizer, x0, state, steps, tol=0.0, max_norm=1e6, *,
             step_gradient=None, keep_path=True, name="x") -> Trace:
-    """The loop every :class:`Trace` is recorded by; :func:`run` is this plus checks.
+    """The loop of one start; :func:`run` is this plus its argument checks.
 
-    Steps ``x_{k+1} = x_k + step`` with ``step, state = optimizer.update(g_k,
-    state, x_k, oracle)``, from ``x0`` and the optimizer state ``state``, and
-    records at every accepted point the value and gradient norm of
+    Steps with :func:`try_step` from ``x0`` and the optimizer state ``state``
+    and records, at every accepted point, the value and gradient norm of
     ``landscape`` there. The rules, the same for every caller:
 
     - ``values`` and ``grad_norms`` have ``steps_taken + 1`` entries (one per
       recorded point, ``x0`` included) and ``lrs`` has ``steps_taken``;
     - ``"converged"`` as soon as a recorded gradient norm is below ``tol``
       (never when ``tol`` is 0);
-    - ``"diverged"`` at step ``k`` when the new point is NaN/inf or
-      ``|x| > max_norm``, or the value or gradient there is not finite; that
-      point is not recorded, the message says why, and it suggests a smaller
-      lr only when the optimizer has one (step 0 if ``x0`` itself is bad);
+    - ``"diverged"`` at step ``k`` when :func:`try_step` rejects the point,
+      with its reason; the message suggests a smaller lr only when the
+      optimizer has one (step 0 if ``f`` or its gradient is not finite at
+      ``x0``);
     - ``"max_steps"`` otherwise. No floating-point warning escapes.
 
-    Arguments are not checked: callers (``run``, ``nn.train``) check them.
+    Arguments are not checked: callers (``run``, ``labtools.nn.train``,
+    ``labtools.nn.bezier_curve_fit``) check them.
 
     Parameters
     ----------
     landscape : object
-        Has ``f`` and ``grad``, or ``value_and_grad(x) -> (value, grad)``
-        (used when present: one pass instead of two).
+        Has ``f`` and ``grad`` (and optionally ``value_and_grad``).
     optimizer : Optimizer
         Anything with ``update(g, state, x, oracle)``.
     x0 : ndarray, shape (d,)
     state : object
-        The optimizer's initial state (``optimizer.init(x0)``).
+        The optimizer's initial state.
     steps : int
     tol : float
     max_norm : float
@@ -282,8 +356,8 @@ def descend(landscape, optimizer, x0, state, steps, tol=0.0, max_norm=1e6, *,
         ``(k, x, g) -> (g_step, oracle)``: the gradient step ``k`` (1, 2, ...)
         descends and the oracle the optimizer is handed. By default ``g``, the
         landscape's gradient at ``x``, and the landscape itself; a mini-batch
-        trainer returns one batch's gradient and loss instead, while the trace
-        still records the full loss.
+        trainer returns one batch's gradient and loss, while the trace still
+        records ``landscape`` (the full loss).
     keep_path : bool
         If False, ``xs`` holds only the last point, shape ``(1, d)``.
     name : str
@@ -295,7 +369,7 @@ def descend(landscape, optimizer, x0, state, steps, tol=0.0, max_norm=1e6, *,
 
     Examples
     --------
-    >>> import numpy as np, labtools as lt
+    >>> import labtools as lt
     >>> f = lt.landscape("quadratic")
     >>> opt = lt.gd(lr=0.1)
     >>> x0 = np.array([1.0, 1.0])
@@ -303,18 +377,13 @@ def descend(landscape, optimizer, x0, state, steps, tol=0.0, max_norm=1e6, *,
     >>> t.grad_norms.shape, t.lrs.shape, t.status
     ((4,), (3,), 'max_steps')
     """
-    evaluate = getattr(landscape, "value_and_grad", None)
-    if not callable(evaluate):
-        def evaluate(z):
-            return landscape.f(z), landscape.grad(z)
-
     x = x0
     xs, values, gnorms, lrs = [x], [], [], []
     status, diverged_at, reason = "max_steps", None, ""
     with np.errstate(all="ignore"):
-        f0, g = evaluate(x)
+        f0, g = value_and_grad(landscape, x)
         f0, g = float(f0), np.asarray(g, dtype=float)
-        gn = float(np.linalg.norm(g))
+        gn = float(row_norm(g))
         values.append(f0)
         gnorms.append(gn)
         if not (np.isfinite(f0) and np.isfinite(gn)):
@@ -324,26 +393,21 @@ def descend(landscape, optimizer, x0, state, steps, tol=0.0, max_norm=1e6, *,
             status = "converged"
         else:
             for k in range(1, steps + 1):
-                g_step, oracle = (g, landscape) if step_gradient is None else step_gradient(k, x, g)
-                step, new_state = optimizer.update(g_step, state, x, oracle)
-                x_new = x + np.asarray(step, dtype=float)
-                problem = _divergence(x_new, max_norm, name=name)
-                if not problem:
-                    f_new, g_new = evaluate(x_new)
-                    f_new, g_new = float(f_new), np.asarray(g_new, dtype=float)
-                    gn = float(np.linalg.norm(g_new))
-                    if not (np.isfinite(f_new) and np.isfinite(gn)):
-                        problem = "f or its gradient overflowed"
-                if problem:
-                    hint = "" if math.isnan(current_lr(new_state)) else "; try a smaller lr"
-                    status, diverged_at, reason = "diverged", k, problem + hint
+                g_step, oracle = (g, None) if step_gradient is None else step_gradient(k, x, g)
+                s = try_step(landscape, optimizer, x, g_step, state, max_norm, oracle=oracle)
+                if s.problem:
+                    hint = "" if math.isnan(current_lr(s.state)) else "; try a smaller lr"
+                    reason = _REASONS[int(s.problem)].format(
+                        name=name, norm=float(s.size), max_norm=max_norm
+                    )
+                    status, diverged_at, reason = "diverged", k, reason + hint
                     break
-                state, x, g = new_state, x_new, g_new
+                state, x, g, gn = s.state, s.x, s.g, float(s.grad_norm)
                 if keep_path:
                     xs.append(x)
                 else:
                     xs[0] = x
-                values.append(f_new)
+                values.append(float(s.f))
                 gnorms.append(gn)
                 lrs.append(current_lr(state))
                 if gn < tol:
@@ -467,15 +531,20 @@ def run_batch(
         x = x[None, :]
     n = x.shape[0]
     x0s_arr = x.copy()
+    if n == 0:  # nothing to run: an empty record of the right shapes
+        empty = np.empty(0)
+        none = np.empty(0, dtype=np.int64)
+        return BatchTrace(x0s_arr, x0s_arr.copy(), empty, empty.copy(), np.empty(0, dtype=str),
+                          none, none.copy(), x0s_arr[None] if keep_path else None)
     status = np.full(n, "max_steps", dtype=object)
     steps_taken = np.zeros(n, dtype=np.int64)
     diverged_at = np.full(n, -1, dtype=np.int64)
     path = [x.copy()] if keep_path else None
     with np.errstate(all="ignore"):
-        f0 = np.asarray(landscape.f(x), dtype=float).reshape(n)
+        f = np.asarray(landscape.f(x), dtype=float).reshape(n)
         g = np.asarray(landscape.grad(x), dtype=float).reshape(n, -1)
-        gn = np.linalg.norm(g, axis=-1)
-        bad0 = ~(np.isfinite(f0) & np.isfinite(gn))
+        gn = row_norm(g)
+        bad0 = ~(np.isfinite(f) & np.isfinite(gn))
         status[bad0] = "diverged"
         diverged_at[bad0] = 0
         conv0 = ~bad0 & (gn < tol)
@@ -485,37 +554,27 @@ def run_batch(
         for k in range(1, steps + 1):
             if not active.any():
                 break
-            step, state = optimizer.update(g, state, x, landscape)
-            x_new = x + np.asarray(step, dtype=float)
-            finite = np.all(np.isfinite(x_new), axis=-1)
-            size = np.linalg.norm(np.where(finite[:, None], x_new, 0.0), axis=-1)
-            ok = finite & (size <= max_norm)
-            x_eval = np.where(ok[:, None], x_new, x)
-            g_new = np.asarray(landscape.grad(x_eval), dtype=float).reshape(n, -1)
-            gn_new = np.linalg.norm(g_new, axis=-1)
-            ok &= np.isfinite(gn_new)
+            s = try_step(landscape, optimizer, x, g, state, max_norm)
+            state = s.state
+            ok = s.problem == 0
             newly_bad = active & ~ok
             status[newly_bad] = "diverged"
             diverged_at[newly_bad] = k
             moving = active & ok
-            x = np.where(moving[:, None], x_new, x)
-            g = np.where(moving[:, None], g_new, g)
-            gn = np.where(moving, gn_new, gn)
+            x = np.where(moving[:, None], s.x, x)
+            g = np.where(moving[:, None], s.g, g)
+            f = np.where(moving, s.f, f)
+            gn = np.where(moving, s.grad_norm, gn)
             steps_taken[moving] = k
-            conv = moving & (gn_new < tol)
+            conv = moving & (s.grad_norm < tol)
             status[conv] = "converged"
             active = moving & ~conv
             if keep_path:
                 path.append(x.copy())
-        f_final = np.asarray(landscape.f(x), dtype=float).reshape(n)
-    # f may overflow where the gradient did not: report such rows as diverged
-    late = np.isin(status, ["converged", "max_steps"]) & ~np.isfinite(f_final)
-    status[late] = "diverged"
-    diverged_at[late] = steps_taken[late]
     return BatchTrace(
         x0s=x0s_arr,
         x_final=x,
-        f_final=f_final,
+        f_final=f,
         grad_norm_final=gn,
         status=status.astype(str),
         steps_taken=steps_taken,
@@ -771,7 +830,7 @@ def random_restarts(
     n_starts = check_int("n_starts", n_starts, low=1)
     success_tol = check_number("success_tol", success_tol, nonnegative=True)
     rng = np.random.default_rng(seed)
-    lo, hi = _window_bounds(landscape.window)
+    lo, hi = window_bounds(landscape.window)
     starts = lo + (hi - lo) * rng.uniform(size=(n_starts, landscape.dim))
     b = run_batch(landscape, optimizer, starts, steps=steps, tol=tol, seed=seed, max_norm=max_norm)
     vals = np.where(b.status == "diverged", np.inf, b.f_final)

@@ -140,10 +140,11 @@ class _CurveLoss:
             total += value / self.n_t
         return total, g
 
+    def f(self, middle):
+        return self.value_and_grad(middle)[0]
 
-def _no_oracle(k, middle, g):
-    # the optimizer sees the sampled gradient only: the objective is random
-    return g, None
+    def grad(self, middle):
+        return self.value_and_grad(middle)[1]
 
 
 def bezier_curve_fit(model, theta_a, theta_b, X, y, steps=300, lr=0.5, seed=0,
@@ -181,8 +182,9 @@ def bezier_curve_fit(model, theta_a, theta_b, X, y, steps=300, lr=0.5, seed=0,
         Values of ``t`` per evaluation, >= 1.
     optimizer : Optimizer, optional
         A first-order :mod:`labtools.optim` optimizer (e.g. ``adam``) to use
-        instead of plain SGD; it gets no oracle, so second-order methods and
-        :func:`labtools.optim.sam` do not apply.
+        instead of plain SGD. Its oracle is the sampled objective (each call
+        of its ``f`` or ``grad`` draws fresh ``t``), which has no Hessian, so
+        second-order methods do not apply.
     max_norm : float
         A step to ``|middle| > max_norm`` means ``"diverged"``.
 
@@ -226,7 +228,7 @@ def bezier_curve_fit(model, theta_a, theta_b, X, y, steps=300, lr=0.5, seed=0,
     objective = _CurveLoss(land, a, b, n_t, np.random.default_rng(seed))
     middle = 0.5 * (a + b)
     fit = descend(objective, optimizer, middle, optimizer.init(middle), steps,
-                  max_norm=max_norm, step_gradient=_no_oracle, keep_path=False, name="middle")
+                  max_norm=max_norm, keep_path=False, name="middle")
     return BezierCurve(model, a, b, fit.x_final, land.X, land.y, fit.values,
                        grad_norms=fit.grad_norms, status=fit.status,
                        diverged_at=fit.diverged_at, steps_taken=fit.steps_taken,

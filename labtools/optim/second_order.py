@@ -259,15 +259,18 @@ def _secular_solve(lam, ghat, lo, hi, target, iters=200):
     lo = lo.copy()
     hi = hi.copy()
     for _ in range(iters):
+        # each point stops on its own (not when the whole batch is done), so a
+        # batch row takes exactly the bisection steps a single run takes
+        done = hi - lo <= 4 * np.finfo(float).eps * np.maximum(hi, 1e-300)
+        if np.all(done):
+            break
         mid = 0.5 * (lo + hi)
         with np.errstate(divide="ignore", invalid="ignore"):
             s = ghat / (lam + mid[..., None])
         phi = row_norm(s) - target(mid)
         pos = ~(phi <= 0)  # NaN (denominator 0) counts as "too small a lambda"
-        lo = np.where(pos, mid, lo)
-        hi = np.where(pos, hi, mid)
-        if np.all(hi - lo <= 4 * np.finfo(float).eps * np.maximum(hi, 1e-300)):
-            break
+        lo = np.where(pos & ~done, mid, lo)
+        hi = np.where(pos | done, hi, mid)
     return hi
 
 
