@@ -23,6 +23,21 @@ a training trajectory (Li et al. 2018), sharpness and the Hessian trace, a SAM
 step (Foret et al. 2021), a trained quadratic Bezier path between two solutions
 (Garipov et al. 2018) and hidden-unit permutation symmetry.
 
+The package, in the order its modules build on each other:
+
+- ``labtools.nn.data``: ``two_moons``, ``xor``, ``spirals``;
+- ``labtools.nn.activations``: the hidden units and their derivatives;
+- ``labtools.nn.mlp``: ``MLP``, ``NetworkLandscape``, ``course_network``;
+- ``labtools.nn.training``: ``train`` and ``TrainResult``, on the run
+  loop of :mod:`labtools.run`;
+- ``labtools.nn.slices``: ``interpolate_loss``, filter-normalized
+  ``random_directions``, ``loss_surface_2d``, ``pca_directions``;
+- ``labtools.nn.flatness``: ``sharpness``, ``hessian_trace``, ``sam_step``
+  (the SAM optimizer itself is :func:`labtools.optim.sam`);
+- ``labtools.nn.connectivity``: ``bezier_curve_fit``, ``BezierCurve``,
+  ``permute_hidden_units``;
+- ``labtools.nn.checks``: argument checks the modules share.
+
 References: pearlmutter1994fast, glorot2010understanding,
 goodfellow2015qualitatively, li2018visualizing, foret2021sharpness,
 garipov2018loss, hutchinson1989stochastic, lanczos1950iteration.
