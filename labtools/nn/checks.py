@@ -14,6 +14,13 @@ from .._checks import show
 
 __all__: list[str] = []  # shared within labtools.nn; nothing re-exported
 
+# Upper bounds on sizes, so that a typo such as n=10**12 gets a sentence naming
+# the parameter instead of a MemoryError (or minutes of computing).
+MAX_POINTS = 10_000_000       # data points of a data set
+MAX_SAMPLES = 100_000         # values along a line, probes, directions, t samples
+MAX_GRID = 1_000              # grid points per axis of a 2-D slice
+MAX_PARAMS = 10_000_000       # parameters of a network (80 MB per vector)
+
 
 def check_bool(name, value):
     """``True`` or ``False`` (NumPy booleans too), nothing else."""

@@ -17,7 +17,7 @@ import numpy as np
 from .._checks import check_int, check_number, check_seed, show
 from ..optim import gd
 from ..run import descend
-from .checks import as_float_array, check_optimizer
+from .checks import MAX_SAMPLES, as_float_array, check_optimizer
 from .mlp import MLP, check_model
 from .slices import interpolate_loss
 
@@ -99,7 +99,7 @@ class BezierCurve:
 
     def loss_along_curve(self, n=51):
         """``(ts, losses)`` at ``n`` evenly spaced ``t`` in [0, 1] along the curve."""
-        n = check_int("n", n, low=2)
+        n = check_int("n", n, low=2, high=MAX_SAMPLES)
         ts = np.linspace(0.0, 1.0, n)
         land = self.model.as_landscape(self.X, self.y)
         losses = np.array([land.f(p) for p in self.point(ts)])
@@ -179,7 +179,7 @@ def bezier_curve_fit(model, theta_a, theta_b, X, y, steps=300, lr=0.5, seed=0,
     seed : int or None
         Seed of the sampled ``t`` (a whole number >= 0, or None).
     n_t : int
-        Values of ``t`` per evaluation, >= 1.
+        Values of ``t`` per evaluation, from 1 to 100000.
     optimizer : Optimizer, optional
         A first-order :mod:`labtools.optim` optimizer (e.g. ``adam``) to use
         instead of plain SGD. Its oracle is the sampled objective (each call
@@ -219,7 +219,7 @@ def bezier_curve_fit(model, theta_a, theta_b, X, y, steps=300, lr=0.5, seed=0,
     steps = check_int("steps", steps, low=0)
     lr = check_number("lr", lr, positive=True)
     seed = check_seed(seed)
-    n_t = check_int("n_t", n_t, low=1)
+    n_t = check_int("n_t", n_t, low=1, high=MAX_SAMPLES)
     if optimizer is None:
         optimizer = gd(lr)
     else:

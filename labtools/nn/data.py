@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import check_number, check_seed
+from .checks import MAX_POINTS
 
 __all__ = ["two_moons", "xor", "spirals"]
 
@@ -18,7 +19,7 @@ def _check_noise(noise):
 
 
 def _check_n(n, low=2):
-    n = check_number("n", n, integer=True)
+    n = check_number("n", n, integer=True, high=MAX_POINTS)
     if n < low:
         raise ValueError(
             f"n must be a whole number of points, at least {low} (one per class), got {n}"
@@ -45,7 +46,7 @@ def two_moons(n=200, noise=0.1, seed=0):
     Parameters
     ----------
     n : int
-        Number of points, at least 2 (``n // 2`` in the upper moon).
+        Number of points, from 2 to 10 million (``n // 2`` in the upper moon).
     noise : float
         Standard deviation of the Gaussian noise added to each coordinate, >= 0.
     seed : int
@@ -86,7 +87,7 @@ def xor(n=200, noise=0.2, seed=0):
     Parameters
     ----------
     n : int
-        Number of points, at least 2 (spread as evenly as possible over the blobs).
+        Number of points, from 2 to 10 million (spread evenly over the blobs).
     noise : float
         Standard deviation of each blob, >= 0.
     seed : int
@@ -123,11 +124,11 @@ def spirals(n=200, noise=0.05, turns=1.0, seed=0):
     Parameters
     ----------
     n : int
-        Number of points, at least 2.
+        Number of points, from 2 to 10 million.
     noise : float
         Standard deviation of the Gaussian noise, >= 0.
     turns : float
-        Number of turns of each spiral, > 0.
+        Number of turns of each spiral, in (0, 1000].
     seed : int
         Seed of the random generator.
 
@@ -145,7 +146,7 @@ def spirals(n=200, noise=0.05, turns=1.0, seed=0):
     """
     n = _check_n(n)
     noise = _check_noise(noise)
-    turns = check_number("turns", turns, positive=True)
+    turns = check_number("turns", turns, positive=True, high=1000.0)
     seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     n0 = n // 2

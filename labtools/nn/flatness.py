@@ -18,7 +18,7 @@ import numpy as np
 from .._checks import check_choice, check_int, check_number, check_seed
 from ..curvature import lanczos
 from ..optim.sharpness_aware import sam_perturbation
-from .checks import check_bool
+from .checks import MAX_SAMPLES, check_bool
 from .mlp import check_model
 
 __all__ = ["sharpness", "hessian_trace", "sam_step"]
@@ -125,7 +125,7 @@ def hessian_trace(model, theta, X, y, n_samples=100, seed=0, return_stderr=False
     theta : array_like, shape (P,)
     X, y : array_like
     n_samples : int
-        Number of random probe vectors, >= 1 (>= 2 with ``return_stderr``).
+        Number of random probe vectors, from 1 (2 with ``return_stderr``) to 100000.
     seed : int or None
         Seed of the probes (a whole number >= 0, or None).
     return_stderr : bool
@@ -154,7 +154,8 @@ def hessian_trace(model, theta, X, y, n_samples=100, seed=0, return_stderr=False
     theta = model.check_theta(theta)
     land = model.as_landscape(X, y)
     return_stderr = check_bool("return_stderr", return_stderr)
-    n_samples = check_int("n_samples", n_samples, low=2 if return_stderr else 1)
+    n_samples = check_int("n_samples", n_samples, low=2 if return_stderr else 1,
+                          high=MAX_SAMPLES)
     seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     Z = rng.choice([-1.0, 1.0], size=(n_samples, model.n_params))

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._checks import check_choice, check_int, check_number, check_seed, show
 from .activations import ACTIVATIONS, activation_functions, sigmoid
-from .checks import as_float_array
+from .checks import MAX_PARAMS, as_float_array
 from .data import two_moons
 
 __all__ = ["MLP", "NetworkLandscape", "course_network", "LOSSES"]
@@ -126,6 +126,11 @@ class MLP:
             offset += n_out
             self.shapes.append(((n_in, n_out), (n_out,)))
             self._slices.append((w, b))
+        if offset > MAX_PARAMS:
+            raise ValueError(
+                f"sizes must give a network of at most {MAX_PARAMS} parameters, got "
+                f"{show(self.sizes)} with {offset} parameters"
+            )
         self.n_params = offset
 
     def __repr__(self):
@@ -222,7 +227,7 @@ class MLP:
         seed : int, optional
             Seed of the random generator; defaults to the model's ``seed``.
         scale : float
-            Multiplier of the Glorot bound, >= 0.
+            Multiplier of the Glorot bound, in [0, 1e6].
 
         Returns
         -------
@@ -241,7 +246,7 @@ class MLP:
         (True, True)
         """
         seed = self.seed if seed is None else check_seed(seed)
-        scale = check_number("scale", scale, nonnegative=True)
+        scale = check_number("scale", scale, nonnegative=True, high=1e6)
         rng = np.random.default_rng(seed)
         theta = np.zeros(self.n_params)
         for (w, _), ((n_in, n_out), _) in zip(self._slices, self.shapes, strict=True):

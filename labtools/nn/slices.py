@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import check_choice, check_int, check_number, check_seed, show
-from .checks import as_float_array, check_bool
+from .checks import MAX_GRID, MAX_SAMPLES, as_float_array, check_bool
 from .mlp import check_model
 
 __all__ = [
@@ -42,7 +42,7 @@ def interpolate_loss(model, theta_a, theta_b, X, y, n=51, span=(0.0, 1.0)):
     theta_a, theta_b : array_like, shape (P,)
     X, y : array_like
     n : int
-        Number of values of ``alpha``, >= 2.
+        Number of values of ``alpha``, from 2 to 100000.
     span : (float, float)
         Range of ``alpha``; ``(0, 1)`` is the segment, e.g. ``(-0.5, 1.5)``
         extends it beyond both ends.
@@ -69,7 +69,7 @@ def interpolate_loss(model, theta_a, theta_b, X, y, n=51, span=(0.0, 1.0)):
     a = model.check_theta(theta_a, name="theta_a")
     b = model.check_theta(theta_b, name="theta_b")
     land = model.as_landscape(X, y)
-    n = check_int("n", n, low=2)
+    n = check_int("n", n, low=2, high=MAX_SAMPLES)
     lo, hi = _check_pair("span", span)
     alphas = np.linspace(lo, hi, n)
     losses = np.array([land.f((1 - t) * a + t * b) for t in alphas])
@@ -192,7 +192,7 @@ def random_directions(model, theta, k=2, seed=0, normalize="filter", include_bia
     """
     check_model(model)
     theta = model.check_theta(theta)
-    k = check_int("k", k, low=1)
+    k = check_int("k", k, low=1, high=MAX_SAMPLES)
     seed = check_seed(seed)
     normalize = check_choice("normalize", normalize, ("filter", "layer", "none"))
     include_bias = check_bool("include_bias", include_bias)
@@ -233,7 +233,7 @@ def loss_surface_2d(model, theta, d1, d2, X, y, span=1.0, n=25):
     span : float or ((float, float), (float, float))
         ``s`` for the square ``[-s, s]^2``, or the ranges of ``a`` and ``b``.
     n : int
-        Grid points per axis, >= 2.
+        Grid points per axis, from 2 to 1000.
 
     Returns
     -------
@@ -261,7 +261,7 @@ def loss_surface_2d(model, theta, d1, d2, X, y, span=1.0, n=25):
     d2 = model.check_theta(d2, name="d2")
     land = model.as_landscape(X, y)
     (a0, a1), (b0, b1) = _check_span(span)
-    n = check_int("n", n, low=2)
+    n = check_int("n", n, low=2, high=MAX_GRID)
     A, B = np.meshgrid(np.linspace(a0, a1, n), np.linspace(b0, b1, n))
     Z = np.empty_like(A)
     for idx in np.ndindex(A.shape):

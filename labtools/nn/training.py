@@ -17,7 +17,7 @@ import numpy as np
 
 from .._checks import check_int, check_number, check_seed
 from ..run import descend
-from .checks import check_optimizer
+from .checks import check_bool, check_optimizer
 from .mlp import NetworkLandscape, check_model
 
 __all__ = ["TrainResult", "train"]
@@ -177,7 +177,7 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
     seed = check_seed(seed)
     tol = 0.0 if tol is None else check_number("tol", tol, nonnegative=True)
     max_norm = check_number("max_norm", max_norm, positive=True)
-    keep_path = bool(keep_path)
+    keep_path = check_bool("keep_path", keep_path)
 
     step_gradient = None
     batch_losses = []
