@@ -41,6 +41,9 @@ from ._checks import check_choice, check_number, check_points, check_window, sho
 
 __all__ = ["Landscape", "landscape", "CATALOG", "ALLOWED_FUNCTIONS"]
 
+#: Most grid points per axis :meth:`Landscape.grid` evaluates (n^2 values in 2-D).
+MAX_GRID = 5000
+
 # The two coordinates every landscape is written in. Declaring them real lets
 # SymPy differentiate |x| as sign(x) instead of a complex-analytic expression.
 _X, _Y = sympy.symbols("x y", real=True)
@@ -388,7 +391,7 @@ class Landscape:
         >>> Z.shape
         (50, 50)
         """
-        n = check_number("n", n, integer=True, low=2)
+        n = check_number("n", n, integer=True, low=2, high=MAX_GRID)
         axes = [np.linspace(lo, hi, n) for lo, hi in self.window]
         if self.dim == 1:
             return axes[0], self._f_raw(axes[0][:, None])
