@@ -41,6 +41,9 @@ from ._checks import check_choice, check_number, check_points, check_window, sho
 
 __all__ = ["Landscape", "landscape", "CATALOG", "ALLOWED_FUNCTIONS"]
 
+#: Most grid points per axis :meth:`Landscape.grid` evaluates (n^2 values in 2-D).
+MAX_GRID = 5000
+
 # The two coordinates every landscape is written in. Declaring them real lets
 # SymPy differentiate |x| as sign(x) instead of a complex-analytic expression.
 _X, _Y = sympy.symbols("x y", real=True)
@@ -57,6 +60,15 @@ ALLOWED_FUNCTIONS = {
 }
 
 _OPERATORS = {"+", "-", "*", "/", "**", "^", "(", ")"}
+
+#: Bounds on a learner's expression, so that SymPy and Python's parser never
+#: recurse past their limits: characters, parenthesis depth, powers nested in
+#: powers (a tower ``x**x**...``, with or without parentheses), and signs in a
+#: row (``- - - x`` nests too).
+MAX_EXPRESSION_CHARS = 1000
+MAX_EXPRESSION_DEPTH = 30
+MAX_POWER_NESTING = 12
+MAX_SIGNS_IN_A_ROW = 10
 _DEFAULT_WINDOW = (-3.0, 3.0)
 
 
@@ -388,7 +400,7 @@ class Landscape:
         >>> Z.shape
         (50, 50)
         """
-        n = check_number("n", n, integer=True, low=2)
+        n = check_number("n", n, integer=True, low=2, high=MAX_GRID)
         axes = [np.linspace(lo, hi, n) for lo, hi in self.window]
         if self.dim == 1:
             return axes[0], self._f_raw(axes[0][:, None])
@@ -712,14 +724,38 @@ def _parse_expression(text):
 
     if not text.strip():
         raise fail("it is empty; write a formula in x and y such as 'x**2 + y**2'")
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ValueError(
+            f"name_or_expression must be at most {MAX_EXPRESSION_CHARS} characters long, got "
+            f"{len(text)} ({text[:40]!r}...)"
+        )
     allowed_names = {"x", "y", *ALLOWED_FUNCTIONS}
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         raise fail("unbalanced parentheses or an unfinished line") from None
-    depth = 0
+    depth = signs = 0
+    chains = [0]  # powers chained at each open parenthesis level
+    previous = None
     for tok in tokens:
         kind, s = tok.type, tok.string
+        signs = signs + 1 if s in ("+", "-") else 0
+        if s == "(":
+            chains.append(0)
+        elif s == ")" and len(chains) > 1:
+            chains.pop()
+        elif s in ("**", "^"):
+            chains[-1] += 1
+        elif s in ("+", "-", "*", "/") and previous not in _OPERATORS - {")"}:
+            chains[-1] = 0  # a binary operator ends the tower at this level
+        previous = s
+        if len(chains) - 1 > MAX_EXPRESSION_DEPTH or sum(chains) > MAX_POWER_NESTING or (
+                signs > MAX_SIGNS_IN_A_ROW):
+            raise ValueError(
+                f"name_or_expression is nested too deeply to parse safely: at most "
+                f"{MAX_EXPRESSION_DEPTH} levels of parentheses, {MAX_POWER_NESTING} powers "
+                f"inside powers and {MAX_SIGNS_IN_A_ROW} signs in a row, in {text[:40]!r}..."
+            )
         if kind in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER,
                     tokenize.INDENT, tokenize.DEDENT):
             continue
@@ -755,12 +791,17 @@ def _parse_expression(text):
         implicit_multiplication_application, convert_xor)
     try:
         expr = parse_expr(text, local_dict=local, transformations=transformations)
+    except RecursionError:  # the bounds above should make this unreachable
+        raise ValueError(
+            f"name_or_expression is nested too deeply to parse: {text[:40]!r}..."
+        ) from None
     except (SyntaxError, tokenize.TokenError):
         raise fail("it is incomplete or has an operator in the wrong place; "
                    "check for a missing number, variable or parenthesis") from None
     except (TypeError, ValueError, AttributeError) as err:
         raise fail(f"{type(err).__name__}: {err}") from None
-    if not isinstance(expr, sympy.Expr) or isinstance(expr, sympy.logic.boolalg.Boolean):
+    # (a Symbol is also a sympy Boolean, so test for Expr, then rule out relations)
+    if not isinstance(expr, sympy.Expr) or isinstance(expr, sympy.core.relational.Relational):
         raise fail("it is not a formula with a number value")
     if expr.has(sympy.I) or expr.has(sympy.zoo) or expr.has(sympy.nan) or expr.has(
             sympy.oo):

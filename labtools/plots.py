@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import check_int, check_points
+from .landscapes import MAX_GRID
 
 __all__ = [
     "OKABE_ITO",
@@ -132,7 +133,7 @@ def landscape_grid(landscape, n=200):
     (50, 50)
     """
     _require_2d(landscape, "landscape_grid")
-    n = check_int("n", n, low=2)
+    n = check_int("n", n, low=2, high=MAX_GRID)
     key = (id(landscape), n)
     hit = _GRID_CACHE.get(key)
     if hit is not None and hit[0] is landscape:
@@ -159,7 +160,7 @@ def _contour_levels(Z, levels):
         raise ValueError("the landscape has no finite values in its window")
     if np.ndim(levels) > 0:
         return np.asarray(levels, dtype=float)
-    n = check_int("levels", levels, low=2)
+    n = check_int("levels", levels, low=2, high=1000)
     lv = np.unique(np.quantile(finite, np.linspace(0.0, 1.0, n)))
     if lv.size < 2:  # a constant function
         lv = np.array([finite.min() - 0.5, finite.min() + 0.5])
@@ -607,7 +608,7 @@ def basin_colors(n):
     >>> basin_colors(3)
     ['#E69F00', '#56B4E9', '#009E73']
     """
-    n = check_int("n", n, low=0)
+    n = check_int("n", n, low=0, high=10_000)
     return [OKABE_ITO[i % len(OKABE_ITO)] for i in range(n)]
 
 
@@ -802,7 +803,7 @@ def plot_1d(ax, landscape, trace=None, *, n=400, title=None):
             f"plot_1d needs a 1-D landscape (a function of x alone), got "
             f"{_name(landscape)!r} with dim={getattr(landscape, 'dim', None)}"
         )
-    n = check_int("n", n, low=2)
+    n = check_int("n", n, low=2, high=10**6)
     if ax is None:
         ax = _new_axes()
     (lo, hi), = landscape.window

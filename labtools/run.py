@@ -41,6 +41,13 @@ __all__ = [
 
 STATUSES = ("converged", "diverged", "max_steps")
 
+#: Most steps one run takes (a Trace keeps every point).
+MAX_STEPS = 10_000_000
+
+#: Most start points of one batch, and most numbers a kept batch path may hold.
+MAX_STARTS = 10**7
+MAX_PATH_VALUES = 10**8
+
 
 # --------------------------------------------------------------------------
 # checks
@@ -86,7 +93,7 @@ def _check_optimizer(opt):
 def _check_common(landscape, optimizer, steps, tol, seed, max_norm):
     _check_landscape(landscape)
     _check_optimizer(optimizer)
-    steps = check_int("steps", steps, low=0)
+    steps = check_int("steps", steps, low=0, high=MAX_STEPS)
     tol = check_number("tol", tol, nonnegative=True)
     seed = check_seed(seed)
     max_norm = check_number("max_norm", max_norm, positive=True)
@@ -530,6 +537,14 @@ def run_batch(
     if x.ndim == 1:
         x = x[None, :]
     n = x.shape[0]
+    if n > MAX_STARTS:
+        raise ValueError(f"x0s must hold at most {MAX_STARTS} start points, got {n}")
+    if keep_path and (steps + 1) * n * x.shape[1] > MAX_PATH_VALUES:
+        raise ValueError(
+            f"steps = {steps} is too many to keep the path of {n} starts: it would hold "
+            f"{(steps + 1) * n * x.shape[1]:.3g} numbers (at most {MAX_PATH_VALUES:.0e}); "
+            "use fewer steps or starts, or keep_path=False"
+        )
     x0s_arr = x.copy()
     if n == 0:  # nothing to run: an empty record of the right shapes
         empty = np.empty(0)
@@ -694,7 +709,7 @@ def basin_map(
     400
     """
     steps, tol, seed, max_norm = _check_common(landscape, optimizer, steps, tol, seed, max_norm)
-    n = check_int("n", n, low=2)
+    n = check_int("n", n, low=2, high=2000)
     if landscape.dim != 2:
         raise ValueError(
             f"landscape must be 2-D for a basin map, got a {landscape.dim}-D landscape "
@@ -827,7 +842,7 @@ def random_restarts(
     -1.0316
     """
     steps, tol, seed, max_norm = _check_common(landscape, optimizer, steps, tol, seed, max_norm)
-    n_starts = check_int("n_starts", n_starts, low=1)
+    n_starts = check_int("n_starts", n_starts, low=1, high=MAX_STARTS)
     success_tol = check_number("success_tol", success_tol, nonnegative=True)
     rng = np.random.default_rng(seed)
     lo, hi = window_bounds(landscape.window)
