@@ -862,7 +862,8 @@ def test_one_seed_rule_none_or_a_whole_number(name):
     call = SEEDED[name]
     call(None)
     call(np.int64(3))
-    for bad in (3.0, -1, True):
+    call(3.0)
+    for bad in (3.5, -1, True, "1"):
         with pytest.raises((TypeError, ValueError), match=r"seed must be a whole number >= 0 or "
                                                           r"None, got"):
             call(bad)
