@@ -16,7 +16,7 @@ import numpy as np
 
 from .._checks import check_int, check_number, check_seed, show
 from ..optim import gd
-from ..run import descend
+from ..run import MAX_STEPS, descend
 from .checks import MAX_SAMPLES, as_float_array, check_optimizer
 from .mlp import MLP, check_model
 from .slices import interpolate_loss
@@ -172,7 +172,7 @@ def bezier_curve_fit(model, theta_a, theta_b, X, y, steps=300, lr=0.5, seed=0,
     theta_a, theta_b : array_like, shape (P,)
     X, y : array_like
     steps : int
-        Training steps, >= 0.
+        Training steps, from 0 to ``labtools.run.MAX_STEPS``.
     lr : float
         Learning rate of plain SGD on the middle point, > 0 (ignored when
         ``optimizer`` is given).
@@ -216,7 +216,7 @@ def bezier_curve_fit(model, theta_a, theta_b, X, y, steps=300, lr=0.5, seed=0,
     a = model.check_theta(theta_a, name="theta_a")
     b = model.check_theta(theta_b, name="theta_b")
     land = model.as_landscape(X, y)
-    steps = check_int("steps", steps, low=0)
+    steps = check_int("steps", steps, low=0, high=MAX_STEPS)
     lr = check_number("lr", lr, positive=True)
     seed = check_seed(seed)
     n_t = check_int("n_t", n_t, low=1, high=MAX_SAMPLES)

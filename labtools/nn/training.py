@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._checks import check_int, check_number, check_seed
-from ..run import descend
+from ..run import MAX_STEPS, descend
 from .checks import check_bool, check_optimizer
 from .mlp import NetworkLandscape, check_model
 
 __all__ = ["TrainResult", "train"]
+
+# most numbers a kept path may hold (800 MB of float64)
+MAX_PATH = 100_000_000
 
 
 @dataclass
@@ -128,7 +131,9 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
     optimizer : Optimizer
         Anything with ``init(x) -> state`` and ``update(g, state, x, oracle)``.
     steps : int
-        Number of optimizer steps, >= 0.
+        Number of optimizer steps, from 0 to ``labtools.run.MAX_STEPS``; with
+        ``keep_path=True`` also at most 100 million numbers in the path,
+        ``(steps + 1) * P``.
     batch_size : int, optional
         Mini-batch size in ``[1, n]``; None for full batch.
     seed : int or None
@@ -165,7 +170,7 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
     full = model.as_landscape(X, y)
     X, y = full.X, full.y
     check_optimizer(optimizer)
-    steps = check_int("steps", steps, low=0)
+    steps = check_int("steps", steps, low=0, high=MAX_STEPS)
     N = X.shape[0]
     if batch_size is not None:
         batch_size = check_number("batch_size", batch_size, integer=True)
@@ -178,6 +183,12 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
     tol = 0.0 if tol is None else check_number("tol", tol, nonnegative=True)
     max_norm = check_number("max_norm", max_norm, positive=True)
     keep_path = check_bool("keep_path", keep_path)
+    if keep_path and (steps + 1) * model.n_params > MAX_PATH:
+        raise ValueError(
+            f"steps must be at most {MAX_PATH // model.n_params - 1} with keep_path=True for "
+            f"this network ({model.n_params} parameters: the path would hold more than "
+            f"{MAX_PATH} numbers), got {steps}; pass keep_path=False to keep only the end"
+        )
 
     step_gradient = None
     batch_losses = []
