@@ -368,7 +368,8 @@ def descend(landscape, optimizer, x0, state, steps, tol=0.0, max_norm=1e6, *,
     keep_path : bool
         If False, ``xs`` holds only the last point, shape ``(1, d)``.
     name : str
-        What messages call the point (``"theta"`` for a network).
+        What messages call the point (``"theta"`` for a network; the start
+        point is then ``theta0``).
 
     Returns
     -------
@@ -395,7 +396,7 @@ def descend(landscape, optimizer, x0, state, steps, tol=0.0, max_norm=1e6, *,
         gnorms.append(gn)
         if not (np.isfinite(f0) and np.isfinite(gn)):
             status, diverged_at = "diverged", 0
-            reason = "f or its gradient is not finite at x0"
+            reason = f"f or its gradient is not finite at {name}0"
         elif gn < tol:
             status = "converged"
         else:

@@ -418,6 +418,16 @@ def test_train_and_run_report_divergence_alike():
     np.testing.assert_array_equal(result.grad_norms, trace.grad_norms)
 
 
+def test_a_start_with_a_non_finite_loss_diverges_at_step_0():
+    model, X, y = nn.course_network(hidden=(3,), n=20, loss="mse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = nn.train(model, np.full(model.n_params, 1e200), X, y, lt.gd(lr=0.1), steps=3)
+    assert (r.status, r.diverged_at, r.steps_taken) == ("diverged", 0, 0)
+    assert r.message == "diverged at step 0 (f or its gradient is not finite at theta0)"
+    assert r.losses.shape == r.grad_norms.shape == (1,) and r.lrs.shape == (0,)
+
+
 def test_try_a_smaller_lr_only_when_a_run_with_an_lr_diverged():
     model, X, y = nn.course_network(hidden=(4,), n=40)
     ok = nn.train(model, model.init(), X, y, lt.gd(lr=0.5), steps=10)
