@@ -835,7 +835,8 @@ def figure_png(fig, *, dpi=None, tight=True, compress_level=6):
     tight : bool, default True
         Trim the white margin (``bbox_inches="tight"``).
     compress_level : int, default 6
-        zlib level 0-9 passed to Pillow; widgets use 1 for speed.
+        zlib level 0-9 for Pillow, which writes Matplotlib's PNGs: 1 is fastest,
+        9 smallest.
 
     Returns
     -------

@@ -308,6 +308,7 @@ def test_goe_exact_values():
         (math.pi - 2 * math.sqrt(2)) / (4 * math.pi), rel=1e-15)
 
 
+@pytest.mark.slow  # symbolic integration, ~10 s of CPU
 def test_goe_exact_d2_from_the_joint_eigenvalue_density():
     # integrate |l1 - l2| exp(-(l1^2 + l2^2)/2) over the ordered region l1 < l2
     a, b = sympy.symbols("a b", real=True)
@@ -320,6 +321,7 @@ def test_goe_exact_d2_from_the_joint_eigenvalue_density():
     assert float(p) == pytest.approx(goe_all_positive_exact(2), rel=1e-14)
 
 
+@pytest.mark.slow  # a 3-D quadrature, ~10 s of CPU
 def test_goe_exact_d3_by_numerical_integration():
     import mpmath
 

@@ -146,7 +146,7 @@ class ScaleByLrState(NamedTuple):
 
 
 class TraceState(NamedTuple):
-    """Momentum buffer ``v``."""
+    """``velocity``: the momentum buffer (``v`` in the docstring of ``trace``)."""
 
     velocity: np.ndarray
 
@@ -164,7 +164,7 @@ class RmsState(NamedTuple):
 
 
 class AdamState(NamedTuple):
-    """First and second moment estimates and the step count ``t``."""
+    """Adam's ``count`` (the step number ``t``) and moment estimates ``mu`` (m) and ``nu`` (v)."""
 
     count: int
     mu: np.ndarray
