@@ -1,52 +1,28 @@
-"""Curvature: critical points, Hessian spectra and random-matrix experiments.
-
-Two kinds of tools live here. For the 1-D and 2-D landscapes of the course,
-:func:`critical_points` finds every point in the window where the gradient
-vanishes and :func:`classify` names it from the Hessian's eigenvalues. For
-high-dimensional problems (the course network), where the Hessian is never
-formed, :func:`lanczos`, :func:`spectral_density` and :func:`hutchinson_trace`
-work from a Hessian-vector product ``v -> H v`` alone. Finally
-:func:`goe_all_positive_fraction` runs the random-Hessian experiment: how
-often is a random symmetric matrix positive definite?
-
-Examples
---------
->>> import labtools as lt
->>> points = lt.critical_points(lt.landscape("himmelblau"))
->>> sorted({p.kind for p in points})
-['maximum', 'minimum', 'saddle']
->>> lt.classify([[2.0, 0.0], [0.0, -2.0]])
-'saddle'
+"""Critical points and their kinds: classify, the critical-point test, the search in any
+dimension, and the Taylor model.
 """
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_int, check_number, check_points, check_seed, check_window, show
-from .landscapes import newton_step, window_bounds
+from .._checks import check_int, check_number, check_points, check_seed, check_window, show
+from ..landscapes import newton_step, window_bounds
 
 __all__ = [
     "CriticalPoint",
     "classify",
     "critical_points",
     "hessian_eigs",
-    "lanczos",
-    "spectral_density",
-    "hutchinson_trace",
     "is_critical_point",
     "find_critical_points",
     "gradient_scale",
     "taylor_model",
     "CRITICAL_TOL",
-    "goe_all_positive_fraction",
-    "goe_all_positive_exact",
-    "goe_all_positive_asymptotic",
-    "GOE_THETA",
 ]
+
 
 #: The one tolerance behind "is a critical point" in labtools: a point is critical
 #: when ``|grad f| <= CRITICAL_TOL * max(1, g_scale)`` (``g_scale`` the landscape's
@@ -56,18 +32,6 @@ CRITICAL_TOL = 1e-8
 
 #: Most start points one critical-point search takes (memory grows with d^2 per start).
 MAX_STARTS = 1_000_000
-
-#: Largest ``dim`` of the matrix-free tools (Lanczos keeps ``k`` vectors of this size).
-MAX_HVP_DIM = 10**8
-
-#: Largest matrix size :func:`goe_all_positive_fraction` samples (one d x d matrix at
-#: a time takes 8 d^2 bytes; the fraction is below 1e-100 from d = 30 on).
-GOE_MAX_D = 1000
-
-#: Decay rate of P(all d eigenvalues of a GOE matrix are positive) ~ exp(-theta d^2)
-#: (Dean & Majumdar 2006): theta = ln(3) / 4.
-GOE_THETA = math.log(3.0) / 4.0
-
 
 class CriticalPoint(NamedTuple):
     """A point where the gradient vanishes, with its Hessian eigenvalues and kind.
@@ -94,12 +58,6 @@ class CriticalPoint(NamedTuple):
         """Number of negative Hessian eigenvalues (descent directions): 0 at a minimum."""
         return int(np.count_nonzero(self.eigenvalues < 0))
 
-
-# ----------------------------------------------------------------------------
-# Classification and critical points
-# ----------------------------------------------------------------------------
-
-
 def _classify_eigs(eigs, tol):
     eigs = np.asarray(eigs, dtype=float)
     scale = np.maximum(1.0, np.max(np.abs(eigs), axis=-1, keepdims=True))
@@ -112,7 +70,6 @@ def _classify_eigs(eigs, tol):
                     np.where(anyzero, "degenerate",
                              np.where(pos, "minimum", "maximum")))
     return kind.astype(object)
-
 
 def classify(hessian, tol=CRITICAL_TOL):
     """Name a critical point from its Hessian.
@@ -154,7 +111,6 @@ def classify(hessian, tol=CRITICAL_TOL):
     kinds = _classify_eigs(np.linalg.eigvalsh(H), tol)
     return str(kinds) if H.ndim == 2 else kinds
 
-
 def _check_square(name, value):
     try:
         H = np.asarray(value, dtype=float)
@@ -170,7 +126,6 @@ def _check_square(name, value):
         raise ValueError(f"{name} must be symmetric (a Hessian), got {show(value)}")
     return H
 
-
 def _check_landscape(landscape):
     needed = ("grad", "hess", "f", "window", "dim")
     if not all(hasattr(landscape, a) for a in needed):
@@ -179,7 +134,6 @@ def _check_landscape(landscape):
             f"{show(landscape)}"
         )
     return landscape
-
 
 def hessian_eigs(landscape, x):
     """Eigenvalues (ascending) and eigenvectors (columns) of the Hessian at ``x``.
@@ -210,7 +164,6 @@ def hessian_eigs(landscape, x):
     landscape = _check_landscape(landscape)
     x = check_points("x", x, dim=landscape.dim)
     return np.linalg.eigh(landscape.hess(x))
-
 
 def taylor_model(landscape, x0, order=2):
     """The Taylor model of ``f`` at ``x0``, as a function of points.
@@ -280,7 +233,6 @@ def taylor_model(landscape, x0, order=2):
 
     return model
 
-
 def _newton_solve(grad, hess, seeds, max_iter, limit, lo=None, hi=None):
     """Vectorized Newton iteration on grad = 0 from every seed; returns final points.
 
@@ -314,7 +266,6 @@ def _newton_solve(grad, hess, seeds, max_iter, limit, lo=None, hi=None):
             alive[idx[done | outside | bad]] = False
     return x
 
-
 def gradient_scale(grad, points) -> float:
     """The typical gradient norm, median over ``points``: what "small" is relative to.
 
@@ -335,11 +286,9 @@ def gradient_scale(grad, points) -> float:
     norms = norms[np.isfinite(norms)]
     return float(np.median(norms)) if norms.size else 1.0
 
-
 def _window_grid(window, n):
     axes = [np.linspace(lo, hi, n) for lo, hi in window]
     return np.stack(np.meshgrid(*axes), axis=-1).reshape(-1, len(window))
-
 
 def _window_samples(landscape, n_seeds=None, n_starts=None, seed=0):
     """Seeds over the window: a regular grid in 1-D and 2-D, uniform draws beyond."""
@@ -353,7 +302,6 @@ def _window_samples(landscape, n_seeds=None, n_starts=None, seed=0):
     lo, hi = window_bounds(landscape.window)
     return lo + (hi - lo) * np.random.default_rng(check_seed(seed)).uniform(size=(n_starts, dim))
 
-
 def _seeds(landscape, n_seeds=None, n_starts=None, seed=0):
     """Window samples plus the landscape's known minimizers."""
     seeds = _window_samples(landscape, n_seeds, n_starts, seed)
@@ -361,7 +309,6 @@ def _seeds(landscape, n_seeds=None, n_starts=None, seed=0):
     if mins is not None and len(mins):
         seeds = np.vstack([seeds, np.reshape(mins, (-1, landscape.dim))])
     return seeds
-
 
 def is_critical_point(landscape, x, tol=CRITICAL_TOL, scale=None):
     """Whether the gradient vanishes at ``x``: ``|grad f(x)| <= tol * max(1, scale)``.
@@ -401,7 +348,6 @@ def is_critical_point(landscape, x, tol=CRITICAL_TOL, scale=None):
         g = np.asarray(landscape.grad(x), dtype=float).reshape(x.shape)
     ok = np.linalg.norm(g, axis=-1) <= tol * max(1.0, scale)
     return bool(ok) if x.ndim == 1 else ok
-
 
 def find_critical_points(grad, hess, starts, *, f=None, window=None, tol=CRITICAL_TOL,
                          max_iter=100, max_step=None):
@@ -484,7 +430,6 @@ def find_critical_points(grad, hess, starts, *, f=None, window=None, tol=CRITICA
         return _search(grad, hess, f, starts, lo, hi, box_lo, box_hi, diagonal, tol, max_iter,
                        max_step)
 
-
 def _length(v):
     """Euclidean length over the last axis without overflow (+-1e300 windows).
 
@@ -497,7 +442,6 @@ def _length(v):
                    np.inf)
     out = np.where(np.isnan(top) | (top == 0), np.where(np.isnan(top), np.inf, 0.0), out)
     return float(out) if out.ndim == 0 else out
-
 
 def _search(grad, hess, f, starts, lo, hi, box_lo, box_hi, diagonal, tol, max_iter, max_step):
     dim = starts.shape[1]
@@ -540,7 +484,6 @@ def _search(grad, hess, f, starts, lo, hi, box_lo, box_hi, diagonal, tol, max_it
                        + (np.round(values, 12),))
     return [CriticalPoint(pts[i].copy(), float(values[i]), eigs[i].copy(), str(kinds[i]))
             for i in order]
-
 
 def critical_points(landscape, n_seeds=None, tol=CRITICAL_TOL, max_iter=100, *,
                     n_starts=None, seed=0):
@@ -607,7 +550,6 @@ def critical_points(landscape, n_seeds=None, tol=CRITICAL_TOL, max_iter=100, *,
     return find_critical_points(landscape.grad, landscape.hess, seeds, f=landscape.f,
                                 window=landscape.window, tol=tol, max_iter=max_iter)
 
-
 def _thin(points, order, radius):
     """Indices (in ``order``'s preference) of points at least ``radius`` apart."""
     kept = []
@@ -615,411 +557,3 @@ def _thin(points, order, radius):
         if not kept or np.min(np.linalg.norm(points[kept] - points[i], axis=1)) > radius:
             kept.append(i)
     return np.array(kept, dtype=int)
-
-
-# ----------------------------------------------------------------------------
-# Matrix-free Hessian tools
-# ----------------------------------------------------------------------------
-
-
-def _check_hvp(hvp, dim):
-    if not callable(hvp):
-        raise TypeError(f"hvp must be a function v -> H v, got {show(hvp)}")
-    return check_int("dim", dim, low=1, high=MAX_HVP_DIM)
-
-
-def _apply(hvp, v, dim):
-    w = np.asarray(hvp(v), dtype=float)
-    if w.shape != (dim,):
-        raise ValueError(
-            f"hvp must return a vector of shape ({dim},) for a vector of shape "
-            f"({dim},), got shape {w.shape}"
-        )
-    if not np.all(np.isfinite(w)):
-        raise ValueError("hvp returned non-finite numbers (NaN or infinity)")
-    return w
-
-
-def _lanczos_tridiagonal(hvp, v0, k, dim, tol=None):
-    """k Lanczos steps with full reorthogonalization from v0.
-
-    Returns the diagonal ``alpha``, off-diagonal ``beta``, basis ``Q``
-    (columns) and whether the largest Ritz value is converged. Stops early
-    when the Krylov space is invariant (then every Ritz value is exact) or,
-    with ``tol``, as soon as the largest Ritz pair ``(theta, u)`` has residual
-    ``|H u - theta u| = beta_j |s_j| <= tol * max(1, |theta|)`` (``s_j`` the
-    last entry of its eigenvector of ``T``: no extra product needed).
-    """
-    Q = np.zeros((dim, k))
-    alpha = np.zeros(k)
-    beta = np.zeros(k)
-    q = v0 / np.linalg.norm(v0)
-    m = k
-    converged = k == dim
-    for j in range(k):
-        Q[:, j] = q
-        w = _apply(hvp, q, dim)
-        alpha[j] = q @ w
-        # Full reorthogonalization (twice is enough, Parlett's rule): keeps the
-        # basis orthogonal so no spurious copies of converged Ritz values.
-        for _ in range(2):
-            w = w - Q[:, : j + 1] @ (Q[:, : j + 1].T @ w)
-        b = np.linalg.norm(w)
-        if tol is not None:
-            theta, S = _ritz(alpha[: j + 1], beta[:j])
-            if b * abs(S[-1, -1]) <= tol * max(1.0, abs(theta[-1])):
-                m, converged = j + 1, True
-                break
-        if j == k - 1:
-            break
-        # ||H|| is at least every |alpha| and beta seen so far.
-        scale = max(np.abs(alpha[: j + 1]).max(), beta[:j].max() if j else 0.0)
-        if b <= 1e-12 * scale:
-            m, converged = j + 1, True
-            break
-        beta[j] = b
-        q = w / b
-    return alpha[:m], beta[: m - 1], Q[:, :m], converged
-
-
-def _ritz(alpha, beta):
-    """Eigenvalues (ascending) and eigenvectors of the tridiagonal Lanczos matrix."""
-    T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
-    return np.linalg.eigh(T)
-
-
-def lanczos(hvp, dim, k=None, seed=0, tol=None, return_converged=False):
-    """Extreme eigenvalues of a symmetric operator known only through ``v -> H v``.
-
-    Runs ``k`` steps of the Lanczos iteration with full reorthogonalization
-    from a random start and returns the Ritz values and vectors. The largest
-    and smallest Ritz values converge first and fastest to the extreme
-    eigenvalues; with ``k = dim`` all eigenvalues are recovered (in exact
-    arithmetic). With ``tol`` the iteration stops as soon as the *largest*
-    Ritz value has converged (this is how :func:`labtools.nn.sharpness` finds
-    the top eigenvalue of the network's Hessian).
-
-    Parameters
-    ----------
-    hvp : callable
-        ``hvp(v)`` returns ``H @ v`` for a vector ``v`` of shape ``(dim,)``.
-    dim : int
-        Size of ``H``.
-    k : int, optional
-        Number of Lanczos steps (size of the Krylov space), ``1 <= k <= dim``;
-        default ``min(dim, 40)``. With ``tol``, the most steps to take.
-    seed : int or None, default 0
-        Seed of the random start vector.
-    tol : float, optional
-        Stop early once the largest Ritz pair ``(theta, u)`` has residual
-        ``|H u - theta u| <= tol * max(1, |theta|)``, > 0. The residual is
-        known from the tridiagonal matrix, so this costs no extra product.
-    return_converged : bool, default False
-        Also return whether the largest Ritz value is converged: it met
-        ``tol``, or the Krylov space became invariant or reached ``k = dim``
-        (where the Ritz values are exact).
-
-    Returns
-    -------
-    values : ndarray
-        Shape ``(m,)``.
-        Ritz values, ascending (``m <= k``: fewer if the start vector lies in
-        an invariant subspace, or if ``tol`` was met early).
-    vectors : ndarray
-        Shape ``(dim, m)``.
-        Ritz vectors as columns, unit length.
-    converged : bool
-        Only with ``return_converged=True``.
-
-    References
-    ----------
-    lanczos1950iteration
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> H = np.diag([-1.0, 0.5, 2.0, 3.0])
-    >>> values, vectors = lanczos(lambda v: H @ v, dim=4, k=4)
-    >>> values.round(10)
-    array([-1. ,  0.5,  2. ,  3. ])
-    >>> H = np.diag(np.r_[np.linspace(0.0, 1.0, 99), 5.0])
-    >>> values, _, ok = lanczos(lambda v: H @ v, 100, k=50, tol=1e-10, return_converged=True)
-    >>> round(float(values[-1]), 10), len(values) < 50, ok
-    (5.0, True, True)
-    """
-    dim = _check_hvp(hvp, dim)
-    k = min(dim, 40) if k is None else check_int("k", k, low=1, high=dim)
-    seed = check_seed(seed)
-    if tol is not None:
-        tol = check_number("tol", tol, positive=True)
-    v0 = np.random.default_rng(seed).standard_normal(dim)
-    alpha, beta, Q, converged = _lanczos_tridiagonal(hvp, v0, k, dim, tol)
-    theta, S = _ritz(alpha, beta)
-    if return_converged:
-        return theta, Q @ S, converged
-    return theta, Q @ S
-
-
-def spectral_density(hvp, dim, n_probes=10, k=None, seed=0, grid=400, sigma=None):
-    """Smoothed eigenvalue density of ``H`` by stochastic Lanczos quadrature.
-
-    For each of ``n_probes`` random unit vectors ``v``, ``k`` Lanczos steps
-    give nodes ``theta_j`` (Ritz values) and weights ``tau_j`` (squared first
-    components of the eigenvectors of the tridiagonal matrix) such that
-    ``v^T g(H) v ~ sum_j tau_j g(theta_j)``. Averaging over probes with a
-    Gaussian ``g`` of width ``sigma`` gives the density.
-
-    Parameters
-    ----------
-    hvp : callable
-        ``hvp(v)`` returns ``H @ v``.
-    dim : int
-        Size of ``H``.
-    n_probes : int, default 10
-        Number of random probe vectors.
-    k : int, optional
-        Lanczos steps per probe; default ``min(dim, 40)``.
-    seed : int or None, default 0
-    grid : int or array_like, default 400
-        Points at which to evaluate the density: a number of points spread
-        over the Ritz values' range (padded by ``3 sigma``), or the points
-        themselves (a 1-D increasing array).
-    sigma : float, optional
-        Gaussian smoothing width; default 2% of the range of the Ritz values
-        (or 0.01 if that range is zero).
-
-    Returns
-    -------
-    grid : ndarray
-        Shape ``(g,)``.
-    density : ndarray
-        Shape ``(g,)``.
-        Nonnegative, integrating to about 1 over a wide enough grid (multiply
-        by ``dim`` to count eigenvalues per unit).
-
-    References
-    ----------
-    ghorbani2019investigation, lanczos1950iteration
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> H = np.diag(np.r_[np.zeros(50), np.ones(50)])
-    >>> xs, dens = spectral_density(lambda v: H @ v, 100, n_probes=5, k=10,
-    ...                             sigma=0.05)
-    >>> round(float(np.trapezoid(dens, xs)), 2)
-    1.0
-    """
-    dim = _check_hvp(hvp, dim)
-    n_probes = check_int("n_probes", n_probes, low=1, high=10**5)
-    k = min(dim, 40) if k is None else check_int("k", k, low=1, high=dim)
-    seed = check_seed(seed)
-    if sigma is not None:
-        sigma = check_number("sigma", sigma, positive=True)
-    rng = np.random.default_rng(seed)
-    nodes, weights = [], []
-    for _ in range(n_probes):
-        v0 = rng.choice([-1.0, 1.0], size=dim)
-        alpha, beta, _, _ = _lanczos_tridiagonal(hvp, v0, k, dim)
-        theta, S = _ritz(alpha, beta)
-        nodes.append(theta)
-        weights.append(S[0] ** 2 / n_probes)
-    nodes, weights = np.concatenate(nodes), np.concatenate(weights)
-    spread = float(nodes.max() - nodes.min())
-    if sigma is None:
-        sigma = 0.02 * spread if spread > 0 else 0.01
-    if np.ndim(grid) == 0:
-        n = check_int("grid", grid, low=2, high=10**6)
-        xs = np.linspace(nodes.min() - 3 * sigma, nodes.max() + 3 * sigma, n)
-    else:
-        xs = np.asarray(grid, dtype=float)
-        if xs.ndim != 1 or len(xs) < 2 or not np.all(np.isfinite(xs)) or np.any(
-                np.diff(xs) <= 0):
-            raise ValueError(f"grid must be a number of points or an increasing 1-D "
-                             f"array of finite numbers, got {show(grid)}")
-    z = (xs[:, None] - nodes[None, :]) / sigma
-    density = (np.exp(-0.5 * z**2) @ weights) / (sigma * math.sqrt(2 * math.pi))
-    return xs, density
-
-
-def hutchinson_trace(hvp, dim, n_samples=100, seed=0, return_stderr=False):
-    """Estimate ``trace(H)`` from Hessian-vector products with Rademacher probes.
-
-    For random vectors ``z`` with independent entries ``+1`` or ``-1``,
-    ``E[z^T H z] = trace(H)``; the estimate is the sample mean over
-    ``n_samples`` probes.
-
-    Parameters
-    ----------
-    hvp : callable
-        ``hvp(v)`` returns ``H @ v``.
-    dim : int
-        Size of ``H``.
-    n_samples : int, default 100
-        Number of probes (at least 2 when ``return_stderr`` is set).
-    seed : int or None, default 0
-    return_stderr : bool, default False
-        Also return the standard error of the estimate (sample standard
-        deviation over ``sqrt(n_samples)``).
-
-    Returns
-    -------
-    float, or (float, float) with ``return_stderr=True``
-
-    References
-    ----------
-    hutchinson1989stochastic
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> H = np.diag([1.0, 2.0, 3.0])
-    >>> hutchinson_trace(lambda v: H @ v, 3, n_samples=10)  # exact for diagonal H
-    6.0
-    """
-    dim = _check_hvp(hvp, dim)
-    n_samples = check_int("n_samples", n_samples, low=2 if return_stderr else 1, high=10**7)
-    seed = check_seed(seed)
-    rng = np.random.default_rng(seed)
-    samples = np.empty(n_samples)
-    for i in range(n_samples):
-        z = rng.choice([-1.0, 1.0], size=dim)
-        samples[i] = z @ _apply(hvp, z, dim)
-    estimate = float(samples.mean())
-    if return_stderr:
-        return estimate, float(samples.std(ddof=1) / math.sqrt(n_samples))
-    return estimate
-
-
-# ----------------------------------------------------------------------------
-# Random Hessians
-# ----------------------------------------------------------------------------
-
-
-def goe_all_positive_fraction(d, n_samples=10000, seed=0):
-    """Fraction of random GOE matrices of size ``d`` that are positive definite.
-
-    Each sample is ``(A + A^T) / 2`` with ``A`` a ``d x d`` matrix of standard
-    normal entries (the Gaussian Orthogonal Ensemble, up to a scale that does
-    not change signs). Eigenvalues are computed in batches with
-    ``np.linalg.eigvalsh``.
-
-    Parameters
-    ----------
-    d : int
-        Matrix size, 1 to ``GOE_MAX_D`` (1000).
-    n_samples : int, default 10000
-    seed : int or None, default 0
-
-    Returns
-    -------
-    float
-        Fraction of samples whose eigenvalues are all positive: the chance
-        that a critical point with a "random" Hessian is a minimum.
-
-    References
-    ----------
-    dean2006large
-
-    Examples
-    --------
-    >>> round(goe_all_positive_fraction(1, n_samples=20000), 1)
-    0.5
-    """
-    given = d
-    d = check_int("d", d, low=1)
-    if d > GOE_MAX_D:
-        raise ValueError(
-            f"d must be at most {GOE_MAX_D} (each sample is a d x d matrix; the fraction "
-            f"is below 1e-100 from d = 30 on), got {show(given)}; use "
-            "goe_all_positive_asymptotic(d) for large d"
-        )
-    n_samples = check_int("n_samples", n_samples, low=1, high=10**8)
-    seed = check_seed(seed)
-    rng = np.random.default_rng(seed)
-    chunk = max(1, 2_000_000 // (d * d))  # bound memory to ~16 MB per batch
-    hits = 0
-    done = 0
-    while done < n_samples:
-        m = min(chunk, n_samples - done)
-        A = rng.standard_normal((m, d, d))
-        lowest = np.linalg.eigvalsh((A + np.swapaxes(A, 1, 2)) / 2)[:, 0]
-        hits += int(np.count_nonzero(lowest > 0))
-        done += m
-    return hits / n_samples
-
-
-def goe_all_positive_exact(d):
-    """Exact probability that a ``d x d`` GOE matrix is positive definite.
-
-    Known in closed form for small ``d``: ``1/2`` for ``d = 1`` (the sign of
-    one Gaussian), ``(2 - sqrt(2)) / 4 ~ 0.1464`` for ``d = 2`` and
-    ``(pi - 2 sqrt(2)) / (4 pi) ~ 0.0249`` for ``d = 3``. Each is the integral
-    of the GOE joint eigenvalue density
-    ``prod_{i<j} |l_i - l_j| exp(-sum_i l_i^2 / 2)`` over the positive orthant
-    divided by its integral over all of ``R^d`` (Mehta's integral).
-    ``tests/test_curvature.py`` redoes the ``d = 2`` integral with SymPy and
-    checks ``d = 3`` by numerical integration and by sampling.
-
-    Parameters
-    ----------
-    d : int
-        1, 2 or 3.
-
-    Returns
-    -------
-    float
-
-    References
-    ----------
-    dean2006large
-
-    Examples
-    --------
-    >>> goe_all_positive_exact(1)
-    0.5
-    >>> round(goe_all_positive_exact(2), 6)
-    0.146447
-    """
-    d = check_int("d", d, low=1)
-    exact = {1: 0.5, 2: (2.0 - math.sqrt(2.0)) / 4.0,
-             3: (math.pi - 2.0 * math.sqrt(2.0)) / (4.0 * math.pi)}
-    if d not in exact:
-        raise ValueError(
-            f"d must be one of {sorted(exact)} for an exact value, got {d}; use "
-            f"goe_all_positive_fraction(d) to estimate it or "
-            f"goe_all_positive_asymptotic(d) for the large-d decay"
-        )
-    return exact[d]
-
-
-def goe_all_positive_asymptotic(d):
-    """Leading large-``d`` behaviour ``exp(-theta d^2)``, ``theta = ln(3)/4``.
-
-    Dean & Majumdar (2006) showed that the probability that all ``d``
-    eigenvalues of a GOE matrix are positive decays like
-    ``exp(-theta d^2)`` with ``theta = ln(3) / 4 ~ 0.2747``. This function
-    returns that leading term only: the prefactor and lower-order terms in
-    the exponent are dropped, so it describes the *rate* of decay (compare
-    logarithms divided by ``d^2``), not the value at small ``d``.
-
-    Parameters
-    ----------
-    d : int or float
-        Matrix size (positive).
-
-    Returns
-    -------
-    float
-
-    References
-    ----------
-    dean2006large
-
-    Examples
-    --------
-    >>> round(goe_all_positive_asymptotic(10), 14)
-    1.18e-12
-    """
-    d = check_number("d", d, positive=True)
-    return math.exp(-GOE_THETA * d * d)
