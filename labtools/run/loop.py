@@ -276,7 +276,7 @@ def try_step(landscape, optimizer, x, g, state, max_norm) -> Step:
     The one stepping rule behind :func:`run` and :func:`run_batch` (and the
     loops built on them): a candidate is accepted only if it is finite, lies
     within ``|x| <= max_norm`` and has a finite ``f`` and gradient. Norms use
-    one formula (:func:`~labtools.optim.base.row_norm`) for one point and for
+    one formula (``labtools.optim.base.row_norm``) for one point and for
     a batch, so a batch row and a single run agree to the last bit. Call it
     under ``np.errstate(all="ignore")``.
     """
