@@ -30,8 +30,10 @@ __all__ = [
 #: in :func:`classify` when ``|lambda| <= CRITICAL_TOL * max(1, max|lambda|)``.
 CRITICAL_TOL = 1e-8
 
+
 #: Most start points one critical-point search takes (memory grows with d^2 per start).
 MAX_STARTS = 1_000_000
+
 
 class CriticalPoint(NamedTuple):
     """A point where the gradient vanishes, with its Hessian eigenvalues and kind.
@@ -58,6 +60,7 @@ class CriticalPoint(NamedTuple):
         """Number of negative Hessian eigenvalues (descent directions): 0 at a minimum."""
         return int(np.count_nonzero(self.eigenvalues < 0))
 
+
 def _classify_eigs(eigs, tol):
     eigs = np.asarray(eigs, dtype=float)
     scale = np.maximum(1.0, np.max(np.abs(eigs), axis=-1, keepdims=True))
@@ -70,6 +73,7 @@ def _classify_eigs(eigs, tol):
                     np.where(anyzero, "degenerate",
                              np.where(pos, "minimum", "maximum")))
     return kind.astype(object)
+
 
 def classify(hessian, tol=CRITICAL_TOL):
     """Name a critical point from its Hessian.
@@ -111,6 +115,7 @@ def classify(hessian, tol=CRITICAL_TOL):
     kinds = _classify_eigs(np.linalg.eigvalsh(H), tol)
     return str(kinds) if H.ndim == 2 else kinds
 
+
 def _check_square(name, value):
     try:
         H = np.asarray(value, dtype=float)
@@ -126,6 +131,7 @@ def _check_square(name, value):
         raise ValueError(f"{name} must be symmetric (a Hessian), got {show(value)}")
     return H
 
+
 def _check_landscape(landscape):
     needed = ("grad", "hess", "f", "window", "dim")
     if not all(hasattr(landscape, a) for a in needed):
@@ -134,6 +140,7 @@ def _check_landscape(landscape):
             f"{show(landscape)}"
         )
     return landscape
+
 
 def hessian_eigs(landscape, x):
     """Eigenvalues (ascending) and eigenvectors (columns) of the Hessian at ``x``.
@@ -164,6 +171,7 @@ def hessian_eigs(landscape, x):
     landscape = _check_landscape(landscape)
     x = check_points("x", x, dim=landscape.dim)
     return np.linalg.eigh(landscape.hess(x))
+
 
 def taylor_model(landscape, x0, order=2):
     """The Taylor model of ``f`` at ``x0``, as a function of points.
@@ -233,6 +241,7 @@ def taylor_model(landscape, x0, order=2):
 
     return model
 
+
 def _newton_solve(grad, hess, seeds, max_iter, limit, lo=None, hi=None):
     """Vectorized Newton iteration on grad = 0 from every seed; returns final points.
 
@@ -266,6 +275,7 @@ def _newton_solve(grad, hess, seeds, max_iter, limit, lo=None, hi=None):
             alive[idx[done | outside | bad]] = False
     return x
 
+
 def gradient_scale(grad, points) -> float:
     """The typical gradient norm, median over ``points``: what "small" is relative to.
 
@@ -286,9 +296,11 @@ def gradient_scale(grad, points) -> float:
     norms = norms[np.isfinite(norms)]
     return float(np.median(norms)) if norms.size else 1.0
 
+
 def _window_grid(window, n):
     axes = [np.linspace(lo, hi, n) for lo, hi in window]
     return np.stack(np.meshgrid(*axes), axis=-1).reshape(-1, len(window))
+
 
 def _window_samples(landscape, n_seeds=None, n_starts=None, seed=0):
     """Seeds over the window: a regular grid in 1-D and 2-D, uniform draws beyond."""
@@ -302,6 +314,7 @@ def _window_samples(landscape, n_seeds=None, n_starts=None, seed=0):
     lo, hi = window_bounds(landscape.window)
     return lo + (hi - lo) * np.random.default_rng(check_seed(seed)).uniform(size=(n_starts, dim))
 
+
 def _seeds(landscape, n_seeds=None, n_starts=None, seed=0):
     """Window samples plus the landscape's known minimizers."""
     seeds = _window_samples(landscape, n_seeds, n_starts, seed)
@@ -309,6 +322,7 @@ def _seeds(landscape, n_seeds=None, n_starts=None, seed=0):
     if mins is not None and len(mins):
         seeds = np.vstack([seeds, np.reshape(mins, (-1, landscape.dim))])
     return seeds
+
 
 def is_critical_point(landscape, x, tol=CRITICAL_TOL, scale=None):
     """Whether the gradient vanishes at ``x``: ``|grad f(x)| <= tol * max(1, scale)``.
@@ -348,6 +362,7 @@ def is_critical_point(landscape, x, tol=CRITICAL_TOL, scale=None):
         g = np.asarray(landscape.grad(x), dtype=float).reshape(x.shape)
     ok = np.linalg.norm(g, axis=-1) <= tol * max(1.0, scale)
     return bool(ok) if x.ndim == 1 else ok
+
 
 def find_critical_points(grad, hess, starts, *, f=None, window=None, tol=CRITICAL_TOL,
                          max_iter=100, max_step=None):
@@ -430,6 +445,7 @@ def find_critical_points(grad, hess, starts, *, f=None, window=None, tol=CRITICA
         return _search(grad, hess, f, starts, lo, hi, box_lo, box_hi, diagonal, tol, max_iter,
                        max_step)
 
+
 def _length(v):
     """Euclidean length over the last axis without overflow (+-1e300 windows).
 
@@ -442,6 +458,7 @@ def _length(v):
                    np.inf)
     out = np.where(np.isnan(top) | (top == 0), np.where(np.isnan(top), np.inf, 0.0), out)
     return float(out) if out.ndim == 0 else out
+
 
 def _search(grad, hess, f, starts, lo, hi, box_lo, box_hi, diagonal, tol, max_iter, max_step):
     dim = starts.shape[1]
@@ -484,6 +501,7 @@ def _search(grad, hess, f, starts, lo, hi, box_lo, box_hi, diagonal, tol, max_it
                        + (np.round(values, 12),))
     return [CriticalPoint(pts[i].copy(), float(values[i]), eigs[i].copy(), str(kinds[i]))
             for i in order]
+
 
 def critical_points(landscape, n_seeds=None, tol=CRITICAL_TOL, max_iter=100, *,
                     n_starts=None, seed=0):
@@ -549,6 +567,7 @@ def critical_points(landscape, n_seeds=None, tol=CRITICAL_TOL, max_iter=100, *,
     seeds = _seeds(landscape, n_seeds, n_starts, seed)
     return find_critical_points(landscape.grad, landscape.hess, seeds, f=landscape.f,
                                 window=landscape.window, tol=tol, max_iter=max_iter)
+
 
 def _thin(points, order, radius):
     """Indices (in ``order``'s preference) of points at least ``radius`` apart."""

@@ -22,9 +22,11 @@ __all__ = [
 #: a time takes 8 d^2 bytes; the fraction is below 1e-100 from d = 30 on).
 GOE_MAX_D = 1000
 
+
 #: Decay rate of P(all d eigenvalues of a GOE matrix are positive) ~ exp(-theta d^2)
 #: (Dean & Majumdar 2006): theta = ln(3) / 4.
 GOE_THETA = math.log(3.0) / 4.0
+
 
 def goe_all_positive_fraction(d, n_samples=10000, seed=0):
     """Fraction of random GOE matrices of size ``d`` that are positive definite.
@@ -78,6 +80,7 @@ def goe_all_positive_fraction(d, n_samples=10000, seed=0):
         done += m
     return hits / n_samples
 
+
 def goe_all_positive_exact(d):
     """Exact probability that a ``d x d`` GOE matrix is positive definite.
 
@@ -120,6 +123,7 @@ def goe_all_positive_exact(d):
             f"goe_all_positive_asymptotic(d) for the large-d decay"
         )
     return exact[d]
+
 
 def goe_all_positive_asymptotic(d):
     """Leading large-``d`` behaviour ``exp(-theta d^2)``, ``theta = ln(3)/4``.

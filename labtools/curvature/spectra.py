@@ -20,10 +20,12 @@ __all__ = [
 #: Largest ``dim`` of the matrix-free tools (Lanczos keeps ``k`` vectors of this size).
 MAX_HVP_DIM = 10**8
 
+
 def _check_hvp(hvp, dim):
     if not callable(hvp):
         raise TypeError(f"hvp must be a function v -> H v, got {show(hvp)}")
     return check_int("dim", dim, low=1, high=MAX_HVP_DIM)
+
 
 def _apply(hvp, v, dim):
     w = np.asarray(hvp(v), dtype=float)
@@ -35,6 +37,7 @@ def _apply(hvp, v, dim):
     if not np.all(np.isfinite(w)):
         raise ValueError("hvp returned non-finite numbers (NaN or infinity)")
     return w
+
 
 def _lanczos_tridiagonal(hvp, v0, k, dim, tol=None):
     """k Lanczos steps with full reorthogonalization from v0.
@@ -77,10 +80,12 @@ def _lanczos_tridiagonal(hvp, v0, k, dim, tol=None):
         q = w / b
     return alpha[:m], beta[: m - 1], Q[:, :m], converged
 
+
 def _ritz(alpha, beta):
     """Eigenvalues (ascending) and eigenvectors of the tridiagonal Lanczos matrix."""
     T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
     return np.linalg.eigh(T)
+
 
 def lanczos(hvp, dim, k=None, seed=0, tol=None, return_converged=False):
     """Extreme eigenvalues of a symmetric operator known only through ``v -> H v``.
@@ -152,6 +157,7 @@ def lanczos(hvp, dim, k=None, seed=0, tol=None, return_converged=False):
     if return_converged:
         return theta, Q @ S, converged
     return theta, Q @ S
+
 
 def spectral_density(hvp, dim, n_probes=10, k=None, seed=0, grid=400, sigma=None):
     """Smoothed eigenvalue density of ``H`` by stochastic Lanczos quadrature.
@@ -233,6 +239,7 @@ def spectral_density(hvp, dim, n_probes=10, k=None, seed=0, grid=400, sigma=None
     z = (xs[:, None] - nodes[None, :]) / sigma
     density = (np.exp(-0.5 * z**2) @ weights) / (sigma * math.sqrt(2 * math.pi))
     return xs, density
+
 
 def hutchinson_trace(hvp, dim, n_samples=100, seed=0, return_stderr=False):
     """Estimate ``trace(H)`` from Hessian-vector products with Rademacher probes.

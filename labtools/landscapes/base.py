@@ -22,6 +22,7 @@ MAX_GRID = 5000
 
 SYMBOL_X, SYMBOL_Y = sympy.symbols("x y", real=True)
 
+
 def lambdify_real(symbols, expr):
     # DiracDelta appears when differentiating sign(x) (from |x|); it is zero
     # everywhere except a set of measure zero, and NumPy cannot evaluate it.
@@ -32,12 +33,14 @@ def lambdify_real(symbols, expr):
 
     return sympy.lambdify(symbols, clean(expr), modules="numpy")
 
+
 def as_real(value, shape):
     """Return ``value`` as a float array broadcast to ``shape``."""
     arr = np.asarray(value)
     if np.iscomplexobj(arr):
         arr = np.where(np.abs(arr.imag) > 0, np.nan, arr.real)
     return np.broadcast_to(arr.astype(float, copy=False), shape)
+
 
 class Landscape:
     """A function of one or two variables with exact symbolic derivatives.
@@ -366,13 +369,16 @@ class Landscape:
     def _repr_latex_(self):
         return f"$\\displaystyle {self.latex}$"
 
+
 def _default_latex(expr, dim):
     head = "f(x)" if dim == 1 else "f(x, y)"
     return f"{head} = {sympy.latex(expr)}"
 
+
 def window_bounds(window):
     """The lower and upper edges of a window, as two arrays of shape ``(d,)``."""
     return np.array([w[0] for w in window]), np.array([w[1] for w in window])
+
 
 def newton_step(g, H):
     """Batched Newton step ``H^+ g`` on ``grad = 0``, through the eigendecomposition.
@@ -385,6 +391,7 @@ def newton_step(g, H):
     small = np.abs(vals) <= 1e-14 * np.maximum(1.0, np.abs(vals).max(axis=-1, keepdims=True))
     inv = np.where(small, 0.0, 1.0 / np.where(small, 1.0, vals))
     return np.einsum("nij,nj->ni", vecs, inv * np.einsum("nji,nj->ni", vecs, g))
+
 
 def newton_polish(grad, hess, points, steps=50):
     """Newton's method on ``grad = 0`` from each row of ``points``."""

@@ -39,6 +39,7 @@ def _one_d_minima(expr, window, n=4001):
         x = x - as_real(g(x), x.shape) / as_real(h(x), x.shape)
     return x[(x > window[0]) & (x < window[1])]
 
+
 def _saddle():
     return Landscape(
         "saddle", X**2 - Y**2, (X, Y), [(-2, 2), (-2, 2)],
@@ -46,6 +47,7 @@ def _saddle():
         description="The simplest saddle: a minimum along x, a maximum along y, "
                     "unbounded below.",
     )
+
 
 def _saddle_5():
     return Landscape(
@@ -56,6 +58,7 @@ def _saddle_5():
                     "Dauphin et al. use for saddle-free Newton.",
     )
 
+
 def _escapable_saddle():
     return Landscape(
         "escapable_saddle", X**2 / 2 - Y**2 / 2 + Y**4 / 4, (X, Y),
@@ -65,6 +68,7 @@ def _escapable_saddle():
                     "and (0, 1), both with value -1/4.",
     )
 
+
 def _monkey_saddle():
     return Landscape(
         "monkey_saddle", X**3 - 3 * X * Y**2, (X, Y), [(-1.5, 1.5), (-1.5, 1.5)],
@@ -72,6 +76,7 @@ def _monkey_saddle():
         description="A degenerate saddle: gradient and Hessian both vanish at the "
                     "origin, with three descending valleys.",
     )
+
 
 def _sine_tilt():
     expr = sympy.sin(X) + sympy.Rational(1, 5) * X
@@ -83,6 +88,7 @@ def _sine_tilt():
         description="A tilted sine: a row of local minima at cos x = -0.2, "
                     "unbounded below.",
     )
+
 
 def _two_minima_1d():
     # f'(x) = 4x^3 - 6x + 1 has three real roots: a global minimum near -1.30,
@@ -98,6 +104,7 @@ def _two_minima_1d():
                     "local minimum near x = 1.13, separated by a hump.",
     )
 
+
 def _xcos():
     expr = X * sympy.cos(sympy.pi * X)
     window = (-3.0, 3.0)
@@ -109,6 +116,7 @@ def _xcos():
                     "get deeper away from 0.",
     )
 
+
 def _double_well():
     return Landscape(
         "double_well", (X**2 - 1) ** 2 + Y**2, (X, Y), [(-2, 2), (-1.5, 1.5)],
@@ -117,6 +125,7 @@ def _double_well():
         description="Two equal minima at (-1, 0) and (1, 0) with a saddle at the "
                     "origin between them.",
     )
+
 
 def _rosenbrock(a=1.0, b=100.0):
     a = check_number("a", a)
@@ -131,6 +140,7 @@ def _rosenbrock(a=1.0, b=100.0):
                     "the minimum at (a, a^2).",
     )
 
+
 def _himmelblau():
     approx = [[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186],
               [3.584428, -1.848126]]
@@ -142,6 +152,7 @@ def _himmelblau():
         description="Four global minima of value 0, one maximum and four saddles "
                     "in [-5, 5]^2.",
     )
+
 
 def _six_hump_camel():
     expr = ((4 - sympy.Rational(21, 10) * X**2 + X**4 / 3) * X**2 + X * Y
@@ -158,6 +169,7 @@ def _six_hump_camel():
         description="Six minima: two global (-1.0316), two at -0.2155 and two "
                     "at 2.1043.",
     )
+
 
 def _ackley():
     r = sympy.sqrt((X**2 + Y**2) / 2)
@@ -187,6 +199,7 @@ def _ackley():
                     "global minimum 0 at the origin.",
     )
 
+
 def _rastrigin():
     A = 10
     expr = 2 * A + X**2 - A * sympy.cos(2 * sympy.pi * X) + Y**2 - A * sympy.cos(
@@ -206,6 +219,7 @@ def _rastrigin():
                     "global minimum 0 is at the origin.",
     )
 
+
 def _quadratic(kappa=10.0):
     kappa = check_number("kappa", kappa, low=1)
     k = sympy.nsimplify(kappa)
@@ -217,6 +231,7 @@ def _quadratic(kappa=10.0):
         description=f"A convex quadratic bowl with condition number {kappa:g} "
                     "(curvatures 1 and kappa).",
     )
+
 
 #: Catalog names mapped to the factories that build them.
 CATALOG = {

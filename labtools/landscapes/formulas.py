@@ -34,7 +34,9 @@ ALLOWED_FUNCTIONS = {
     "pi": sympy.pi, "E": sympy.E, "e": sympy.E,
 }
 
+
 _OPERATORS = {"+", "-", "*", "/", "**", "^", "(", ")"}
+
 
 #: Bounds on a learner's expression, so that SymPy and Python's parser never
 #: recurse past their limits: characters, parenthesis depth, powers nested in
@@ -42,15 +44,20 @@ _OPERATORS = {"+", "-", "*", "/", "**", "^", "(", ")"}
 #: row (``- - - x`` nests too).
 MAX_EXPRESSION_CHARS = 1000
 
+
 MAX_EXPRESSION_DEPTH = 30
+
 
 MAX_POWER_NESTING = 12
 
+
 MAX_SIGNS_IN_A_ROW = 10
+
 
 _DEFAULT_WINDOW = (-3.0, 3.0)
 
 _CACHE: dict = {}
+
 
 def _parse_expression(text):
     """Turn a learner's string into a SymPy expression, checking every token.
@@ -155,6 +162,7 @@ def _parse_expression(text):
         raise fail("it is not real and finite (it contains i, infinity or 0/0)")
     return expr
 
+
 def _check_number_sizes(tokens, fail):
     """Refuse numbers too large for floating point before SymPy computes them.
 
@@ -185,6 +193,7 @@ def _check_number_sizes(tokens, fail):
         i = j
     return None
 
+
 def _from_expr(expr, source, dim, window, name, citation=None):
     free = expr.free_symbols
     if dim is None:
@@ -207,6 +216,7 @@ def _from_expr(expr, source, dim, window, name, citation=None):
         name, expr, symbols, window, latex=None, citation=citation,
         description=f"A learner's landscape f = {sympy.sstr(expr)}.",
     )
+
 
 def _from_callable(fn, dim, window, name):
     try:
@@ -253,6 +263,7 @@ def _from_callable(fn, dim, window, name):
         raise ValueError(f"{label} returned a complex expression; landscapes are "
                          f"real-valued")
     return _from_expr(expr, name or label, dim, window, name or label)
+
 
 def landscape(name_or_expression, **params):
     """Get a landscape: a catalog entry, a learner's formula or a callable.
@@ -361,6 +372,7 @@ def landscape(name_or_expression, **params):
     expr = _parse_expression(text)
     return _from_expr(expr, text, params.get("dim"), window, name)
 
+
 def _no_extra(params, allowed, what):
     extra = [k for k in params if k not in allowed]
     if extra:
@@ -368,6 +380,7 @@ def _no_extra(params, allowed, what):
             f"unknown parameter {extra[0]!r} for {what}: allowed are "
             f"{', '.join(allowed)}"
         )
+
 
 def _rebuild(base, *, window=None, name=None):
     """Copy a catalog landscape with another window or name."""

@@ -32,6 +32,7 @@ def _basin_parts(basin_map):
                   else np.asarray(minimizers, dtype=float).reshape(-1, 2))
     return labels, window, minimizers
 
+
 def basin_colors(n):
     """Return the colors of the first ``n`` basins (Okabe-Ito, in order, cycled).
 
@@ -52,6 +53,7 @@ def basin_colors(n):
     """
     n = check_int("n", n, low=0, high=10_000)
     return [OKABE_ITO[i % len(OKABE_ITO)] for i in range(n)]
+
 
 def plot_basins(ax, basin_map, *, legend=True, title=None):
     """Color every start point by the minimizer it reaches.

@@ -42,8 +42,10 @@ OKABE_ITO = (
     "#000000",  # black
 )
 
+
 #: Color of starts that reach no known minimizer (or diverge) in a basin map.
 NO_BASIN_COLOR = "#BBBBBB"
+
 
 #: Marker and color for each kind of critical point.
 KIND_STYLES = {
@@ -53,7 +55,9 @@ KIND_STYLES = {
     "degenerate": {"marker": "s", "color": "#CC79A7"},
 }
 
+
 _PATH_COLOR = "#D55E00"
+
 
 class TrajectoryArtists(NamedTuple):
     """The artists :func:`plot_trajectory` draws, for updating in place."""
@@ -64,7 +68,9 @@ class TrajectoryArtists(NamedTuple):
 
 _GRID_CACHE: OrderedDict = OrderedDict()
 
+
 _GRID_CACHE_SIZE = 32
+
 
 def _require_2d(landscape, what):
     dim = getattr(landscape, "dim", None)
@@ -74,6 +80,7 @@ def _require_2d(landscape, what):
             f"{getattr(landscape, 'name', landscape)!r} with dim={dim}; "
             "use plot_1d for a function of x alone"
         )
+
 
 def landscape_grid(landscape, n=200):
     """Return ``(X, Y, Z)`` on an ``n`` x ``n`` grid of the landscape's window.
@@ -120,6 +127,7 @@ def landscape_grid(landscape, n=200):
         _GRID_CACHE.popitem(last=False)
     return grid
 
+
 def _contour_levels(Z, levels):
     # Levels at quantiles of the values give every band a similar area, so a
     # narrow valley (Rosenbrock) or a flat basin is as visible as a steep wall.
@@ -134,6 +142,7 @@ def _contour_levels(Z, levels):
         lv = np.array([finite.min() - 0.5, finite.min() + 0.5])
     return lv
 
+
 def _new_axes(projection=None):
     import matplotlib.pyplot as plt
 
@@ -144,14 +153,17 @@ def _new_axes(projection=None):
         ax = fig.add_subplot(projection=projection)
     return ax
 
+
 def _symbol_names(landscape):
     syms = getattr(landscape, "symbols", None)
     if syms:
         return [str(s) for s in syms]
     return ["x", "y"][: getattr(landscape, "dim", 2)]
 
+
 def _name(landscape):
     return str(getattr(landscape, "name", "f"))
+
 
 def contour_plot(landscape, ax=None, levels=30, n=200, *, cmap="viridis",
                  filled=True, lines=True, colorbar=True, title=None):
@@ -222,10 +234,12 @@ def contour_plot(landscape, ax=None, levels=30, n=200, *, cmap="viridis",
             cb.ax.yaxis.set_major_formatter(_format_3g())
     return ax
 
+
 def _format_3g():
     from matplotlib.ticker import FormatStrFormatter
 
     return FormatStrFormatter("%.3g")
+
 
 def surface_plot(landscape, ax=None, n=80, *, cmap="viridis", trace=None, title=None):
     """Draw a landscape as a 3-D surface over its window.
@@ -278,6 +292,7 @@ def surface_plot(landscape, ax=None, n=80, *, cmap="viridis", trace=None, title=
                 label="path", zorder=10)
     return ax
 
+
 def _trace_points(trace):
     xs = np.asarray(getattr(trace, "xs", trace), dtype=float)
     if xs.ndim == 1:
@@ -288,6 +303,7 @@ def _trace_points(trace):
         )
     return xs
 
+
 def _path_xy(trace, xs):
     # A 1-D run is drawn on the graph of f: (x_k, f(x_k)).
     if xs.shape[1] == 1:
@@ -296,6 +312,7 @@ def _path_xy(trace, xs):
             raise ValueError("a 1-D trace needs its values to be drawn on the graph")
         return xs[:, 0], np.asarray(values, dtype=float)
     return xs[:, 0], xs[:, 1]
+
 
 def plot_trajectory(ax, trace, *, color=_PATH_COLOR, label="path", markers=True,
                     linewidth=1.5, animated=False):
@@ -346,6 +363,7 @@ def plot_trajectory(ax, trace, *, color=_PATH_COLOR, label="path", markers=True,
                      label="end", zorder=6, animated=animated)
     return TrajectoryArtists(line, start, end)
 
+
 def set_trajectory(artists, trace):
     """Move the artists of :func:`plot_trajectory` to a new run, in place.
 
@@ -372,11 +390,13 @@ def set_trajectory(artists, trace):
     artists.start.set_data(px[:1], py[:1])
     artists.end.set_data(px[-1:], py[-1:])
 
+
 def attr_or_key(p, name, default=None):
     """``p[name]`` for a dict, else ``p.name`` (results may be objects or dicts)."""
     if isinstance(p, dict):
         return p.get(name, default)
     return getattr(p, name, default)
+
 
 def plot_critical_points(ax, points, *, legend=True):
     """Mark critical points by kind: minimum, maximum, saddle or degenerate.
@@ -430,6 +450,7 @@ def plot_critical_points(ax, points, *, legend=True):
     if legend and drawn:
         ax.legend(loc="best", fontsize="small", framealpha=0.85)
     return drawn
+
 
 def plot_hessian_arrows(ax, x, eigvals, eigvecs, *, scale=None):
     """Draw the Hessian's eigenvectors at ``x`` as arrows scaled by curvature.
@@ -491,12 +512,14 @@ def plot_hessian_arrows(ax, x, eigvals, eigvecs, *, scale=None):
         arrows.append(q)
     return arrows
 
+
 def arrow_lengths(vals, scale):
     """Arrow lengths proportional to ``|vals|``, the largest ``scale`` (zeros if all 0)."""
     top = np.max(np.abs(vals))
     if not np.isfinite(top) or top == 0:
         return np.zeros_like(vals)
     return scale * np.abs(vals) / top
+
 
 def curvature_color(value):
     """Okabe-Ito blue for positive curvature, vermillion for negative, grey for zero."""
@@ -507,10 +530,10 @@ def curvature_color(value):
     return "#555555"
 
 
-
 def _finite(values):
     v = np.asarray(values, dtype=float)
     return np.where(np.isfinite(v), v, np.nan)
+
 
 def plot_loss(ax, trace, *, label=None, color=None, log=None, title="Loss along the path"):
     """Plot ``f(x_k)`` against the step ``k``.
@@ -554,6 +577,7 @@ def plot_loss(ax, trace, *, label=None, color=None, log=None, title="Loss along 
     ax.set_title(title)
     return line
 
+
 def plot_grad_norm(ax, trace, *, label=None, color=None, title="Gradient norm along the path"):
     """Plot ``||grad f(x_k)||`` against the step ``k`` on a log scale.
 
@@ -588,6 +612,7 @@ def plot_grad_norm(ax, trace, *, label=None, color=None, title="Gradient norm al
     ax.set_ylabel("‖∇f(x_k)‖")
     ax.set_title(title)
     return line
+
 
 def plot_1d(ax, landscape, trace=None, *, n=400, title=None):
     """Draw a 1-D function over its window, with a run on the graph if given.

@@ -48,6 +48,7 @@ def figure_png(fig, *, dpi=None, tight=True, compress_level=6):
                 pil_kwargs={"compress_level": compress_level})
     return buf.getvalue()
 
+
 def png_img_tag(png, alt, *, width=None, style=None):
     """Return an ``<img>`` tag that embeds PNG bytes, with alt text.
 
@@ -82,6 +83,7 @@ def png_img_tag(png, alt, *, width=None, style=None):
         attrs.append(f'style="{html.escape(style, quote=True)}"')
     return f"<img {' '.join(attrs)}>"
 
+
 def _check_alt(alt):
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError(
@@ -89,6 +91,7 @@ def _check_alt(alt):
             f"see it (screen readers, the accessibility checks), got {alt!r}"
         )
     return alt.strip()
+
 
 def show(fig, alt, *, dpi=None, close=True):
     """Display a figure in a notebook with alt text the built site keeps.

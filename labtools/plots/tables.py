@@ -10,6 +10,7 @@ from .._checks import fmt, show
 
 __all__ = ["markdown_table"]
 
+
 _ALIGN = {"left": ":---", "right": "---:", "center": ":---:"}
 
 

@@ -27,11 +27,13 @@ def _default_radius(landscape) -> float:
     widths = [hi - lo for lo, hi in landscape.window]
     return 0.01 * float(np.hypot.reduce(widths)) if len(widths) > 1 else 0.01 * widths[0]
 
+
 def _label(x_final, minimizers, radius, status):
     d = np.linalg.norm(x_final[:, None, :] - minimizers[None, :, :], axis=-1)
     nearest = np.argmin(d, axis=1)
     within = d[np.arange(len(x_final)), nearest] <= radius
     return np.where(within & (status != "diverged"), nearest, -1)
+
 
 @dataclass(eq=False)
 class BasinMap:
@@ -94,6 +96,7 @@ class BasinMap:
             f"fractions per minimizer: {parts}; "
             f"{self.unlabeled / self.labels.size:.1%} reached none)"
         )
+
 
 def basin_map(
     landscape, optimizer, n=200, steps=500, tol=1e-8, radius=None, seed=None, max_norm=1e6
@@ -166,6 +169,7 @@ def basin_map(
         radius=radius,
     )
 
+
 @dataclass(eq=False)
 class RestartResult:
     """Random restarts: every start, where it ended, and the best of them.
@@ -219,6 +223,7 @@ class RestartResult:
     def __repr__(self) -> str:
         rate = "" if self.success is None else f", success rate {self.success_rate:.0%}"
         return f"RestartResult({len(self.starts)} restarts, best f = {self.best_f:.6g}{rate})"
+
 
 def random_restarts(
     landscape,
@@ -283,6 +288,7 @@ def random_restarts(
         success=success,
     )
 
+
 def saddle_escape_steps(
     landscape, optimizer, x0s, radius=1.0, steps=1000, saddle=None, seed=None, max_norm=1e6
 ) -> np.ndarray:
@@ -342,6 +348,7 @@ def saddle_escape_steps(
     out = dist > radius
     first = np.argmax(out, axis=0)
     return np.where(out.any(axis=0), first, -1)
+
 
 def predicted_escape_steps(e, lr, lam):
     """Predicted steps for gradient descent to escape a saddle: ``ln(1/e) / ln(1 + lr |lam|)``.

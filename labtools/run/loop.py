@@ -26,13 +26,17 @@ __all__ = [
 
 STATUSES = ("converged", "diverged", "max_steps")
 
+
 #: Most steps one run takes (a Trace keeps every point).
 MAX_STEPS = 10_000_000
+
 
 #: Most start points of one batch, and most numbers a kept batch path may hold.
 MAX_STARTS = 10**7
 
+
 MAX_PATH_VALUES = 10**8
+
 
 def check_landscape(landscape):
     needed = ("dim", "f", "grad")
@@ -42,6 +46,7 @@ def check_landscape(landscape):
             f"(with dim, f and grad), got {show(landscape)}"
         )
     return landscape
+
 
 def _check_optimizer(opt):
     if isinstance(opt, Optimizer):
@@ -68,6 +73,7 @@ def _check_optimizer(opt):
         f"optimizer must be an Optimizer such as lt.gd(lr=0.1) or lt.chain(...), got {show(opt)}"
     )
 
+
 def check_run_arguments(landscape, optimizer, steps, tol, seed, max_norm):
     check_landscape(landscape)
     _check_optimizer(optimizer)
@@ -76,6 +82,7 @@ def check_run_arguments(landscape, optimizer, steps, tol, seed, max_norm):
     seed = check_seed(seed)
     max_norm = check_number("max_norm", max_norm, positive=True)
     return steps, tol, seed, max_norm
+
 
 @dataclass(eq=False)
 class Trace:
@@ -156,6 +163,7 @@ class Trace:
         return (
             f"Trace({self.message}; x_final={x}, f_final={self.f_final:.6g}, {len(self.xs)} points)"
         )
+
 
 def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) -> Trace:
     """Run ``optimizer`` on ``landscape`` from ``x0``.
@@ -245,6 +253,7 @@ def run(landscape, optimizer, x0, steps=100, tol=1e-8, seed=None, max_norm=1e6) 
         state=state,
     )
 
+
 class Step(NamedTuple):
     """One attempted step of the loop, for one point ``(d,)`` or a batch ``(n, d)``.
 
@@ -264,11 +273,13 @@ class Step(NamedTuple):
     size: np.ndarray
     problem: np.ndarray
 
+
 _REASONS = {
     1: "the step produced NaN or inf",
     2: "|{name}| = {norm:.3g} exceeded max_norm = {max_norm:.3g}",
     3: "f or its gradient is NaN or inf there",
 }
+
 
 def try_step(landscape, optimizer, x, g, state, max_norm) -> Step:
     """Take one optimizer step from ``x`` and check the point it produces.
@@ -293,6 +304,7 @@ def try_step(landscape, optimizer, x, g, state, max_norm) -> Step:
     problem = np.where(bad, 3, problem)
     return Step(x_new, f_new, g_new, gn_new, new_state, size, problem)
 
+
 def divergence_reason(x_new, max_norm, name="x") -> str:
     """Why a point means divergence (NaN/inf, or ``|x| > max_norm``), or ``""``.
 
@@ -311,6 +323,7 @@ def divergence_reason(x_new, max_norm, name="x") -> str:
     if norm > max_norm:
         return _REASONS[2].format(name=name, norm=norm, max_norm=max_norm)
     return ""
+
 
 @dataclass(eq=False)
 class BatchTrace:
@@ -366,6 +379,7 @@ class BatchTrace:
             f"BatchTrace({len(self.x0s)} starts: {c['converged']} converged, "
             f"{c['diverged']} diverged, {c['max_steps']} ran out of steps)"
         )
+
 
 def run_batch(
     landscape, optimizer, x0s, steps=100, tol=1e-8, seed=None, keep_path=False, max_norm=1e6
