@@ -16,14 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._checks import check_int, check_number, check_seed
-from ..run import MAX_STEPS, descend
+from ..run import MAX_PATH_VALUES, MAX_STEPS, descend
 from .checks import check_bool, check_optimizer
 from .mlp import NetworkLandscape, check_model
 
 __all__ = ["TrainResult", "train"]
-
-# most numbers a kept path may hold (800 MB of float64)
-MAX_PATH = 100_000_000
 
 
 @dataclass
@@ -183,11 +180,12 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
     tol = 0.0 if tol is None else check_number("tol", tol, nonnegative=True)
     max_norm = check_number("max_norm", max_norm, positive=True)
     keep_path = check_bool("keep_path", keep_path)
-    if keep_path and (steps + 1) * model.n_params > MAX_PATH:
+    if keep_path and (steps + 1) * model.n_params > MAX_PATH_VALUES:
+        most = MAX_PATH_VALUES // model.n_params - 1
         raise ValueError(
-            f"steps must be at most {MAX_PATH // model.n_params - 1} with keep_path=True for "
-            f"this network ({model.n_params} parameters: the path would hold more than "
-            f"{MAX_PATH} numbers), got {steps}; pass keep_path=False to keep only the end"
+            f"steps must be at most {most} with keep_path=True for this network "
+            f"({model.n_params} parameters: the path would hold more than "
+            f"{MAX_PATH_VALUES} numbers), got {steps}; pass keep_path=False to keep only the end"
         )
 
     step_gradient = None

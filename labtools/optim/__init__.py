@@ -24,15 +24,16 @@ such as ``cosine_decay(0.1, steps=200)``.
 
 The package, in the order its modules build on each other:
 
-- :mod:`~labtools.optim.base`: ``Optimizer``, ``chain``, ``scale_by_lr``,
+- ``labtools.optim.base``: ``Optimizer``, ``chain``, ``scale_by_lr``,
   ``current_lr``, the states and the helpers the other modules share;
-- :mod:`~labtools.optim.schedules`: learning-rate schedules;
-- :mod:`~labtools.optim.first_order`: momentum, Adagrad, RMSProp, Adam,
+- ``labtools.optim.schedules``: learning-rate schedules;
+- ``labtools.optim.first_order``: momentum, Adagrad, RMSProp, Adam,
   clipping, and the named first-order optimizers;
-- :mod:`~labtools.optim.perturbed`: gradient noise and perturbed GD;
-- :mod:`~labtools.optim.second_order`: Newton and its safeguarded variants;
-- :mod:`~labtools.optim.sharpness_aware`: sharpness-aware minimization (Foret et al. 2021);
-- :mod:`~labtools.optim.registry`: ``optimizer(name, **hyper)`` and
+- ``labtools.optim.perturbed``: gradient noise and perturbed GD;
+- ``labtools.optim.second_order``: Newton and its safeguarded variants;
+- ``labtools.optim.sharpness_aware``: sharpness-aware minimization (Foret et
+  al. 2021);
+- ``labtools.optim.registry``: ``optimizer(name, **hyper)`` and
   ``OPTIMIZERS``.
 """
 

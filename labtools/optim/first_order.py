@@ -3,7 +3,7 @@
 Momentum buffers, adaptive denominators and clipping transform the update
 direction; :func:`gd`, :func:`momentum`, :func:`nesterov`, :func:`adagrad`,
 :func:`rmsprop` and :func:`adam` chain them with
-:func:`~labtools.optim.base.scale_by_lr`.
+``scale_by_lr``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Optimizers that add randomness: gradient noise and perturbed gradient descent.
 
 Randomness comes from a ``numpy.random.Generator`` kept in the state (seeded
-by ``seed=``; see :func:`labtools._checks.check_seed` for the rule), so a run
+by ``seed=``; see ``labtools._checks.check_seed`` for the rule), so a run
 started from the same seed is repeated exactly.
 """
 

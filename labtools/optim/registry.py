@@ -32,6 +32,7 @@ _NAMED = {
     "trust_region": trust_region,
 }
 
+
 #: The names :func:`optimizer` accepts, in teaching order.
 OPTIMIZERS: tuple[str, ...] = tuple(_NAMED)
 
