@@ -9,12 +9,13 @@ HTML   := _build/html
 # Notebooks the book executes; nbval runs the same set.
 NOTEBOOKS := $(wildcard chapters/*.ipynb) $(wildcard exercises/*.ipynb)
 
-.PHONY: help env book test lint unit nbval build-check site-check browser test-lab \
+.PHONY: help env book test lint unit unit-slow nbval build-check site-check browser test-lab \
         lab serve bench exercises strip clean
 
 help:
 	@echo "make book      create .venv if needed, install, build the site into $(HTML)"
 	@echo "make test      everything the project checks (CI runs this)"
+	@echo "make unit      the fast unit tests and doctests (make unit-slow: the slow rest)"
 	@echo "make lab       JupyterLab on the course"
 	@echo "make serve     serve the built site on http://localhost:8000"
 	@echo "make bench     benchmarks -> benchmarks/results.json and benchmarks/results.md"
@@ -36,14 +37,23 @@ book: env
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo "Site built: $(abspath $(HTML))/index.html"
 
-test: env lint unit nbval build-check site-check browser test-lab
+test: env lint unit unit-slow nbval build-check site-check browser test-lab
 	@echo "make test: all checks passed"
 
 lint: env
 	$(BIN)/ruff check .
 
+# The fast path (under a minute): unit tests and every module's doctests, without
+# the tests marked slow (the grader's kernels, symbolic integrals). `make test`
+# also runs unit-slow, so it still runs everything.
+UNIT_ARGS := tests labtools --doctest-modules --ignore=tests/site --ignore=tests/browser \
+             --ignore=tests/lab
+
 unit: env
-	$(PY) -m pytest -n 2 tests -m "not browser" --ignore=tests/site --ignore=tests/browser --ignore=tests/lab
+	$(PY) -m pytest -n 2 $(UNIT_ARGS) -m "not slow and not browser"
+
+unit-slow: env
+	$(PY) -m pytest -n 2 $(UNIT_ARGS) -m "slow and not browser"
 
 nbval: env
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile --nbval-lax intro.ipynb $(NOTEBOOKS)

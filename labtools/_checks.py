@@ -7,6 +7,7 @@ passes something wrong reads a sentence, not a traceback from inside NumPy.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -34,37 +35,54 @@ def fmt(value, digits: int = 3) -> str:
 
 def check_number(name: str, value, *, positive=False, nonnegative=False,
                  low=None, high=None, integer=False):
-    """Return ``value`` as a float (or int) after checking it.
+    """Return ``value`` as a float (or, with ``integer=True``, an int) after checking it.
+
+    With ``integer=True`` a whole float such as ``100.0`` is accepted and
+    returned as ``100``; any size of whole number is checked without
+    overflow (``10**20`` and ``1e308`` reach the ``high`` test and its
+    message, not an error from inside NumPy). Messages show the value as
+    given.
 
     Examples
     --------
     >>> check_number("lr", 0.1, positive=True)
     0.1
+    >>> check_number("steps", 1e308, integer=True, high=10**7)
+    Traceback (most recent call last):
+    ...
+    ValueError: steps must be at most 10000000, got 1e+308
     """
+    given = value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        if isinstance(value, np.ndarray) and value.ndim == 0:
+        if isinstance(value, np.ndarray) and value.ndim == 0 and not value.dtype == bool:
             value = value.item()
-        else:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             kind = "a whole number" if integer else "a number"
-            raise TypeError(f"{name} must be {kind}, got {show(value)}")
-    if integer:
-        if isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be {kind}, got {show(given)}")
+    if isinstance(value, numbers.Integral):
+        value = int(value)  # exact at any size; never handed to a NumPy ufunc
+    else:
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {show(given)}")
+        if integer:
+            if not value.is_integer():
+                raise ValueError(f"{name} must be a whole number, got {show(given)}")
             value = int(value)
-        elif float(value).is_integer():
-            value = int(value)
-        else:
-            raise ValueError(f"{name} must be a whole number, got {show(value)}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {show(value)}")
     if positive and not value > 0:
-        raise ValueError(f"{name} must be positive, got {show(value)}")
+        raise ValueError(f"{name} must be positive, got {show(given)}")
     if nonnegative and not value >= 0:
-        raise ValueError(f"{name} must be zero or positive, got {show(value)}")
+        raise ValueError(f"{name} must be zero or positive, got {show(given)}")
     if low is not None and value < low:
-        raise ValueError(f"{name} must be at least {low}, got {show(value)}")
+        raise ValueError(f"{name} must be at least {low}, got {show(given)}")
     if high is not None and value > high:
-        raise ValueError(f"{name} must be at most {high}, got {show(value)}")
-    return value if integer else float(value)
+        raise ValueError(f"{name} must be at most {high}, got {show(given)}")
+    if integer:
+        return value
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        raise ValueError(f"{name} must be a finite number, got {show(given)}") from None
 
 
 def check_int(name: str, value, *, low=None, high=None):
@@ -76,6 +94,46 @@ def check_int(name: str, value, *, low=None, high=None):
     10
     """
     return check_number(name, value, integer=True, low=low, high=high)
+
+
+def check_seed(seed):
+    """Return ``seed`` as an ``int`` >= 0, or ``None`` (fresh entropy each time).
+
+    The one rule for ``seed`` everywhere in labtools (optimizers, runs,
+    curvature, the network): ``None`` or a whole number >= 0, accepted in any
+    form :func:`check_int` accepts (``3``, ``np.int64(3)``, ``3.0``); ``3.5``,
+    ``-1``, ``True`` and strings are refused.
+
+    Examples
+    --------
+    >>> check_seed(7), check_seed(7.0), check_seed(None)
+    (7, 7, None)
+    """
+    if seed is None:
+        return None
+    allowed = f"seed must be a whole number >= 0 or None, got {show(seed)}"
+    if isinstance(seed, bool) or not isinstance(seed, (numbers.Real, np.ndarray)):
+        raise TypeError(allowed)
+    try:
+        return check_int("seed", seed, low=0)
+    except (TypeError, ValueError):
+        raise ValueError(allowed) from None
+
+
+def check_fraction(name: str, value, *, closed_high=False) -> float:
+    """Return ``value`` as a float in [0, 1) (or [0, 1] when ``closed_high``).
+
+    Examples
+    --------
+    >>> check_fraction("beta", 0.9)
+    0.9
+    """
+    value = check_number(name, value)
+    ok = 0.0 <= value <= 1.0 if closed_high else 0.0 <= value < 1.0
+    if not ok:
+        interval = "[0, 1]" if closed_high else "[0, 1)"
+        raise ValueError(f"{name} must be in {interval}, got {show(value)}")
+    return value
 
 
 def check_points(name: str, value, dim: int | None = None) -> np.ndarray:

@@ -308,6 +308,7 @@ def test_goe_exact_values():
         (math.pi - 2 * math.sqrt(2)) / (4 * math.pi), rel=1e-15)
 
 
+@pytest.mark.slow  # symbolic integration, ~10 s of CPU
 def test_goe_exact_d2_from_the_joint_eigenvalue_density():
     # integrate |l1 - l2| exp(-(l1^2 + l2^2)/2) over the ordered region l1 < l2
     a, b = sympy.symbols("a b", real=True)
@@ -320,6 +321,7 @@ def test_goe_exact_d2_from_the_joint_eigenvalue_density():
     assert float(p) == pytest.approx(goe_all_positive_exact(2), rel=1e-14)
 
 
+@pytest.mark.slow  # a 3-D quadrature, ~10 s of CPU
 def test_goe_exact_d3_by_numerical_integration():
     import mpmath
 
@@ -386,7 +388,8 @@ BAD_CALLS = [
     (lanczos, (lambda v: v[:2], 3), {}, ValueError,
      r"hvp must return a vector of shape \(3,\).*got shape \(2,\)"),
     (lanczos, (lambda v: v * np.nan, 3), {}, ValueError, r"hvp returned non-finite numbers"),
-    (lanczos, (good_hvp, 3), {"seed": -1}, ValueError, r"seed must be at least 0, got -1"),
+    (lanczos, (good_hvp, 3), {"seed": -1}, ValueError,
+     r"seed must be a whole number >= 0 or None, got -1"),
     (lanczos, (good_hvp, 3), {"tol": 0}, ValueError, r"tol must be positive, got 0"),
     (spectral_density, (good_hvp, 3), {"sigma": 0}, ValueError, r"sigma must be positive, got 0"),
     (spectral_density, (good_hvp, 3), {"grid": [3.0, 1.0]}, ValueError,
@@ -413,15 +416,164 @@ def test_bad_arguments(fn, args, kwargs, error, message):
         fn(*args, **kwargs)
 
 
-def test_critical_points_rejects_higher_dimensions():
-    class ThreeD:
-        dim = 3
-        window = ((0, 1),) * 3
 
-        def f(self, x):
-            return 0.0
 
-        grad = hess = f
+# --- critical points in any dimension, the shared test, the Taylor model -----------
 
-    with pytest.raises(ValueError, match=r"landscape must be 1-D or 2-D, got dim=3"):
-        critical_points(ThreeD())
+
+def _quartic_3d():
+    # f = sum_i (x_i^2 - 1)^2: 27 critical points, coordinates in {-1, 0, 1};
+    # the index (negative eigenvalues) is the number of zero coordinates
+    def f(X):
+        return np.sum((X**2 - 1) ** 2, axis=-1)
+
+    def grad(X):
+        return 4 * X * (X**2 - 1)
+
+    def hess(X):
+        return np.einsum("...i,ij->...ij", 12 * X**2 - 4, np.eye(3))
+
+    return f, grad, hess
+
+
+def test_find_critical_points_in_three_dimensions():
+    f, grad, hess = _quartic_3d()
+    starts = np.random.default_rng(0).uniform(-2, 2, size=(1500, 3))
+    points = lt.find_critical_points(grad, hess, starts, f=f, window=[(-2, 2)] * 3)
+    assert len(points) == 27
+    for p in points:
+        np.testing.assert_allclose(p.x, np.round(p.x), atol=1e-12)
+        assert p.index == int(np.sum(np.round(p.x) == 0))
+        assert p.value == pytest.approx(float(np.sum(np.round(p.x) == 0)), abs=1e-12)
+    assert kinds(points) == {"minimum": 8, "saddle": 18, "maximum": 1}
+    # sorted by value: the minima first, the maximum last
+    assert [p.kind for p in points[:8]] == ["minimum"] * 8 and points[-1].kind == "maximum"
+
+
+def test_find_critical_points_without_f_or_window():
+    _, grad, hess = _quartic_3d()
+    starts = np.random.default_rng(1).uniform(-1.5, 1.5, size=(400, 3))
+    points = lt.find_critical_points(grad, hess, starts)
+    assert len(points) == 27 and all(math.isnan(p.value) for p in points)
+
+
+def test_critical_points_of_a_four_dimensional_duck_landscape():
+    # anything with dim, window, f, grad and hess works; seeds are random starts
+    f, grad, hess = _quartic_3d()
+    from types import SimpleNamespace
+
+    def f4(X):
+        return f(X[..., :3]) + X[..., 3] ** 2
+
+    def grad4(X):
+        return np.concatenate([grad(X[..., :3]), 2 * X[..., 3:]], axis=-1)
+
+    def hess4(X):
+        H = np.zeros(X.shape[:-1] + (4, 4))
+        H[..., :3, :3] = hess(X[..., :3])
+        H[..., 3, 3] = 2.0
+        return H
+
+    land = SimpleNamespace(dim=4, window=((-2, 2),) * 4, f=f4, grad=grad4, hess=hess4,
+                           minimizers=None)
+    a = critical_points(land, n_starts=3000, seed=3)
+    b = critical_points(land, n_starts=3000, seed=3)
+    assert len(a) == 27 and [p.x.tolist() for p in a] == [p.x.tolist() for p in b]
+    # the 3-D maximum gains an upward direction along x_4: a saddle of index 3
+    assert kinds(a) == {"minimum": 8, "saddle": 19}
+    assert sorted(p.index for p in a) == sorted(int(np.sum(p.x[:3] == 0)) for p in a)
+
+
+def test_critical_points_and_is_critical_point_share_one_test():
+    f = lt.landscape("himmelblau")
+    points = critical_points(f)
+    assert all(lt.is_critical_point(f, p.x) for p in points)
+    assert lt.is_critical_point(f, np.array([p.x for p in points])).all()
+    assert not lt.is_critical_point(f, [3.0, 2.0 + 1e-6])
+    # the threshold is relative to the typical gradient norm (the scale)
+    x = np.array([3.0, 2.0 + 1e-6])
+    gnorm = float(np.linalg.norm(f.grad(x)))
+    assert lt.is_critical_point(f, x, scale=2 * gnorm / lt.CRITICAL_TOL)
+    assert not lt.is_critical_point(f, x, scale=0.5 * gnorm / lt.CRITICAL_TOL)
+    assert lt.CRITICAL_TOL == 1e-8
+
+
+def test_critical_points_on_a_huge_window_leak_no_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        points = critical_points(lt.landscape("x**2 - y**2",
+                                              window=[(-1e300, 1e300), (-1e300, 1e300)]))
+        critical_points(lt.landscape("himmelblau", window=[(-1e300, 1e300)] * 2))
+    assert [(p.kind, p.x.tolist()) for p in points] == [("saddle", [0.0, 0.0])]
+
+
+def test_taylor_model_is_exact_on_a_quadratic_and_has_the_right_orders():
+    q = lt.landscape("quadratic", kappa=10)          # x^2/2 + 5 y^2
+    m2 = lt.taylor_model(q, [1.0, -1.0])
+    pts = np.random.default_rng(0).normal(size=(7, 2))
+    np.testing.assert_allclose(m2(pts), q.f(pts), rtol=1e-12)
+    m0 = lt.taylor_model(q, [1.0, -1.0], order=0)
+    m1 = lt.taylor_model(q, [1.0, -1.0], order=1)
+    assert m0([5.0, 5.0]) == pytest.approx(5.5)
+    assert m1([2.0, -1.0]) == pytest.approx(5.5 + 1.0)   # gradient (1, -10)
+    f = lt.landscape("himmelblau")
+    x0, u = np.array([1.0, 1.0]), np.array([0.6, 0.8])
+    for order, rate in [(1, 4), (2, 8)]:
+        m = lt.taylor_model(f, x0, order=order)
+        err = [abs(f.f(x0 + h * u) - m(x0 + h * u)) for h in (0.01, 0.005)]
+        assert err[0] / err[1] == pytest.approx(rate, rel=0.05)
+    grid = np.zeros((5, 4, 2))
+    assert m2(grid).shape == (5, 4) and isinstance(m2([0.0, 0.0]), float)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: lt.taylor_model(lt.landscape("himmelblau"), [1.0, 1.0], order=3),
+     r"order must be at most 2, got 3"),
+    (lambda: lt.taylor_model(lt.landscape("himmelblau"), [[1.0, 1.0]]),
+     r"x0 must be one point of shape \(2,\)"),
+    (lambda: lt.taylor_model(lt.landscape("himmelblau"), [1.0, 1.0])([1.0]),
+     r"x must have last axis of length 2"),
+    (lambda: lt.taylor_model(lt.landscape("x**2 - log(x)"), [-1.0]),
+     r"f or its derivatives are not finite at x0"),
+    (lambda: lt.find_critical_points("grad", np.eye, [[0.0]]), r"grad must be a function"),
+    (lambda: lt.find_critical_points(np.sin, np.cos, [[0.0]], max_iter=0),
+     r"max_iter must be at least 1, got 0"),
+    (lambda: lt.find_critical_points(np.sin, np.cos, [[0.0]], window=[(1, 0)]),
+     r"window must have finite low < high"),
+    (lambda: critical_points(lt.landscape("himmelblau"), n_seeds=1e308),
+     r"n_seeds must be at most 1000, got 1e\+308"),
+    (lambda: lt.is_critical_point(lt.landscape("himmelblau"), [0.0, 0.0], tol=0),
+     r"tol must be positive, got 0"),
+])
+def test_new_curvature_functions_reject_bad_input(call, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        call()
+
+
+@pytest.mark.parametrize("seed", [None, 0, 3, 3.0, np.int64(3)])
+def test_seed_rule_accepts_none_and_whole_numbers(seed):
+    values, _ = lanczos(good_hvp, 3, k=2, seed=seed)
+    np.testing.assert_allclose(values, 2.0)   # H = 2 I: one Ritz value suffices
+    assert hutchinson_trace(good_hvp, 3, n_samples=2, seed=seed) == 6.0
+
+
+@pytest.mark.parametrize("seed, error", [(3.5, ValueError), (-1, ValueError), (True, TypeError),
+                                         ("3", TypeError), (1e308 * 10, ValueError)])
+def test_seed_rule_refuses_the_rest_everywhere(seed, error):
+    message = r"seed must be a whole number >= 0 or None"
+    for call in (lambda: lanczos(good_hvp, 3, seed=seed),
+                 lambda: goe_all_positive_fraction(2, seed=seed),
+                 lambda: lt.noisy_gd(seed=seed),
+                 lambda: lt.run(lt.landscape("saddle"), lt.gd(), [1.0, 0.0], seed=seed)):
+        with pytest.raises(error, match=message):
+            call()
+
+
+def test_goe_fraction_caps_d_with_a_clear_message():
+    with pytest.raises(ValueError, match=r"d must be at most 1000 .* got 100000; use "
+                                         r"goe_all_positive_asymptotic"):
+        goe_all_positive_fraction(d=10**5)
+    with pytest.raises(ValueError, match=r"d must be at most 1000 .* got 1e\+308"):
+        goe_all_positive_fraction(d=1e308)

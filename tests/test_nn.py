@@ -378,6 +378,76 @@ def test_max_norm_stops_a_run_whose_loss_stays_finite():
     assert np.linalg.norm(result.theta) <= 1e3
 
 
+def _full_grad_norms(model, thetas, X, y):
+    return np.array([np.linalg.norm(model.grad(t, X, y)) for t in thetas])
+
+
+@pytest.mark.parametrize("batch_size", [None, 8])
+def test_every_train_result_follows_the_trace_rules(batch_size):
+    # one loss and one full-gradient norm per recorded theta, whatever the outcome
+    model, X, y = nn.course_network(hidden=(4,), n=40)
+    finished = nn.train(model, model.init(), X, y, lt.gd(lr=0.5), steps=20,
+                        batch_size=batch_size)
+    converged = nn.train(model, model.init(), X, y, lt.gd(lr=0.5), steps=5000,
+                         batch_size=batch_size, tol=0.05)
+    diverged = nn.train(model, model.init(), X, y, lt.gd(lr=1e4), steps=50,
+                        batch_size=batch_size, max_norm=1e3)
+    assert (finished.status, converged.status, diverged.status) == (
+        "max_steps", "converged", "diverged")
+    for r in (finished, converged, diverged):
+        k = r.steps_taken
+        assert r.losses.shape == r.grad_norms.shape == (k + 1,)
+        assert r.lrs.shape == r.batch_losses.shape == (k,)
+        assert r.thetas.shape == (k + 1, model.n_params)
+        np.testing.assert_allclose(r.grad_norms, _full_grad_norms(model, r.thetas, X, y),
+                                   rtol=1e-12)
+    assert converged.grad_norms[-1] < 0.05 <= converged.grad_norms[:-1].min()
+    assert diverged.diverged_at == diverged.steps_taken + 1
+
+
+def test_train_and_run_report_divergence_alike():
+    # the same loop: same status, step, reason and hint for the full-batch loss
+    model, X, y = nn.course_network(hidden=(4,), n=40)
+    opt = lt.gd(lr=1e4)
+    result = nn.train(model, model.init(), X, y, opt, steps=50, max_norm=1e3)
+    trace = lt.run(model.as_landscape(X, y), opt, x0=model.init(), steps=50, tol=0,
+                   max_norm=1e3)
+    assert (result.status, result.diverged_at) == (trace.status, trace.diverged_at)
+    assert result.reason == trace.reason.replace("|x|", "|theta|")
+    assert result.message.endswith("; try a smaller lr)")
+    np.testing.assert_array_equal(result.grad_norms, trace.grad_norms)
+
+
+def test_a_start_with_a_non_finite_loss_diverges_at_step_0():
+    model, X, y = nn.course_network(hidden=(3,), n=20, loss="mse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = nn.train(model, np.full(model.n_params, 1e200), X, y, lt.gd(lr=0.1), steps=3)
+    assert (r.status, r.diverged_at, r.steps_taken) == ("diverged", 0, 0)
+    assert r.message == "diverged at step 0 (f or its gradient is not finite at theta0)"
+    assert r.losses.shape == r.grad_norms.shape == (1,) and r.lrs.shape == (0,)
+
+
+def test_try_a_smaller_lr_only_when_a_run_with_an_lr_diverged():
+    model, X, y = nn.course_network(hidden=(4,), n=40)
+    ok = nn.train(model, model.init(), X, y, lt.gd(lr=0.5), steps=10)
+    assert ok.reason == "" and "smaller lr" not in ok.message
+    no_lr = nn.train(model, model.init(), X, y, GD(lr=1e4), steps=50, max_norm=1e3)
+    assert no_lr.status == "diverged" and "smaller lr" not in no_lr.message
+    with_lr = nn.train(model, model.init(), X, y, lt.gd(lr=1e4), steps=50, max_norm=1e3)
+    assert with_lr.message.endswith("try a smaller lr)")
+
+
+def test_minibatch_steps_descend_the_batch_but_record_the_full_loss():
+    model, X, y = nn.course_network(hidden=(4,), n=40)
+    probe = OracleProbe(lr=0.5, seen=[])
+    r = nn.train(model, model.init(), X, y, probe, steps=4, batch_size=10, seed=1)
+    np.testing.assert_allclose(r.losses, [model.loss(t, X, y) for t in r.thetas], rtol=1e-14)
+    assert [v for _, v, _, _ in probe.seen] == r.batch_losses.tolist()
+    # the batches of one epoch are disjoint: their losses are 4 different numbers
+    assert len(set(r.batch_losses.tolist())) == 4
+
+
 def test_train_accepts_keep_path_false():
     model, X, y = nn.course_network(hidden=(4,), n=40)
     result = nn.train(model, model.init(), X, y, GD(lr=0.5), steps=10, keep_path=False)
@@ -517,7 +587,7 @@ def test_hutchinson_trace_is_close_to_the_trace(trained):
     model, X, y, result = trained
     exact = np.trace(model.hessian(result.theta, X, y))
     est, se = nn.hessian_trace(model, result.theta, X, y, n_samples=400, seed=0,
-                               return_std=True)
+                               return_stderr=True)
     assert abs(est - exact) < 5 * se
     assert se < 0.2 * abs(exact)
 
@@ -537,21 +607,21 @@ def test_sam_step_matches_its_formula(trained):
 def test_sam_optimizer_repeats_sam_step(trained):
     model, X, y, result = trained
     theta = result.thetas[0]
-    run = nn.train(model, theta, X, y, nn.sam(lr=0.2, rho=0.05), steps=3)
+    run = nn.train(model, theta, X, y, lt.sam(lr=0.2, rho=0.05), steps=3)
     manual = theta
     for _ in range(3):
         manual = nn.sam_step(model, manual, X, y, lr=0.2, rho=0.05)
     np.testing.assert_allclose(run.theta, manual, rtol=1e-13, atol=1e-15)
     np.testing.assert_array_equal(run.lrs, [0.2, 0.2, 0.2])
     # through lt.run as well: the same three points
-    trace = lt.run(model.as_landscape(X, y), nn.sam(lr=0.2, rho=0.05), x0=theta, steps=3)
+    trace = lt.run(model.as_landscape(X, y), lt.sam(lr=0.2, rho=0.05), x0=theta, steps=3)
     np.testing.assert_allclose(trace.xs, run.thetas, rtol=1e-13, atol=1e-15)
 
 
 def test_sam_with_momentum_matches_its_recursion(trained):
     model, X, y, result = trained
     theta = result.thetas[0]
-    run = nn.train(model, theta, X, y, nn.sam(lr=0.1, rho=0.05, beta=0.9), steps=3)
+    run = nn.train(model, theta, X, y, lt.sam(lr=0.1, rho=0.05, beta=0.9), steps=3)
     x, v = theta, np.zeros_like(theta)
     for _ in range(3):
         g = model.grad(x, X, y)
@@ -560,8 +630,23 @@ def test_sam_with_momentum_matches_its_recursion(trained):
     np.testing.assert_allclose(run.theta, x, rtol=1e-12, atol=1e-15)
 
 
+def test_sam_is_an_optimizer_of_labtools_optim():
+    from labtools.optim import sharpness_aware as sam_module
+
+    assert lt.sam is lt.optim.sam is sam_module.sam and lt.scale_by_sam is lt.optim.scale_by_sam
+    assert {"sam", "scale_by_sam"} <= set(lt.optim.__all__)
+    assert not {"sam", "scale_by_sam"} & set(nn.__all__)
+    # SAM on a plain landscape, batched starts included (the perturbation is per row)
+    f = lt.landscape("quadratic", kappa=4.0)
+    x = np.array([[1.0, 1.0], [0.0, 0.0]])
+    step, _ = lt.sam(lr=0.1, rho=0.05).update(f.grad(x), lt.sam(lr=0.1).init(x), x, f)
+    g = f.grad(x[0])
+    np.testing.assert_allclose(step[0], -0.1 * f.grad(x[0] + 0.05 * g / np.linalg.norm(g)))
+    np.testing.assert_array_equal(step[1], [0.0, 0.0])
+
+
 def test_scale_by_sam_needs_an_oracle():
-    piece = nn.scale_by_sam(0.05)
+    piece = lt.scale_by_sam(0.05)
     with pytest.raises(TypeError, match="scale_by_sam needs the landscape as oracle"):
         piece.update(np.ones(3), piece.init(np.zeros(3)), np.zeros(3), None)
 
@@ -581,14 +666,41 @@ def test_bezier_path_lowers_the_barrier_between_two_solutions():
     assert along_curve.max() < along_line.max()
     curve_barrier, line_barrier = curve.barrier(21)
     assert line_barrier > 0.2 and curve_barrier < 0.5 * line_barrier
-    assert curve.history.shape == (200,)
+    assert curve.history.shape == curve.grad_norms.shape == (201,)
+    assert curve.status == "max_steps" and curve.steps_taken == 200
+    assert curve.message.startswith("ran 200 steps")
+
+
+def test_a_diverging_bezier_fit_returns_a_status_instead_of_raising():
+    model, X, y = nn.course_network(hidden=(4,), n=40)
+    a, b = model.init(seed=0), model.init(seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        curve = nn.bezier_curve_fit(model, a, b, X, y, steps=50, lr=1e3, seed=0, max_norm=100.0)
+    assert curve.status == "diverged" and curve.diverged_at == curve.steps_taken + 1
+    assert curve.history.shape == curve.grad_norms.shape == (curve.steps_taken + 1,)
+    assert np.all(np.isfinite(curve.middle)) and np.linalg.norm(curve.middle) <= 100.0
+    assert curve.message == (f"diverged at step {curve.diverged_at} (|middle| = "
+                             f"{curve.reason.split(' = ')[1].split(' ')[0]} exceeded "
+                             "max_norm = 100; try a smaller lr)")
+    # an optimizer without a learning rate diverges without the lr hint
+    no_lr = nn.bezier_curve_fit(model, a, b, X, y, steps=50, seed=0, optimizer=GD(1e3),
+                                max_norm=100.0)
+    assert no_lr.status == "diverged" and "smaller lr" not in no_lr.message
 
 
 def test_docstring_examples_run():
     import doctest
+    import importlib
+    import pkgutil
 
-    failures, tried = doctest.testmod(nn, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert tried > 40 and failures == 0
+    tried = 0
+    for info in pkgutil.iter_modules(nn.__path__):
+        module = importlib.import_module(f"labtools.nn.{info.name}")
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, module.__name__
+        tried += result.attempted
+    assert tried > 40
 
 
 def test_course_network_sizes():
@@ -641,7 +753,60 @@ BAD_INPUTS = [
     ("n zero", lambda: nn.two_moons(n=0), ValueError, r"n must be a whole number.*got 0"),
     ("n float", lambda: nn.spirals(n=10.5), ValueError, r"n must be a whole number.*10.5"),
     ("noise", lambda: nn.xor(noise=-1), ValueError, r"noise must be zero or positive, got -1"),
-    ("seed", lambda: nn.two_moons(seed=-3), ValueError, r"seed must be at least 0, got -3"),
+    ("seed", lambda: nn.two_moons(seed=-3), ValueError,
+     r"seed must be a whole number >= 0 or None, got -3"),
+    ("seed text", lambda: nn.xor(seed="1"), TypeError,
+     r"seed must be a whole number >= 0 or None, got '1'"),
+    ("flatten ints", lambda: _model().flatten([1, 2]), TypeError,
+     r"params\[0\] must be a pair \(W, b\) of arrays with shapes \(2, 3\) and \(3,\), got 1"),
+    ("flatten text", lambda: _model().flatten([("ab", "cd"), (np.zeros((3, 1)), np.zeros(1))]),
+     TypeError, r"params\[0\] must be an array of numbers, got 'ab'"),
+    ("flatten shapes", lambda: _model().flatten([(np.zeros((3, 2)), np.zeros(3)),
+                                                 (np.zeros((3, 1)), np.zeros(1))]),
+     ValueError, r"params\[0\] must be \(W, b\) with shapes \(2, 3\) and \(3,\), got \(3, 2\)"),
+    ("return_stderr", lambda: nn.hessian_trace(_model(), np.zeros(13), *_data(),
+                                               return_stderr="yes"),
+     TypeError, r"return_stderr must be True or False, got 'yes'"),
+    ("stderr of one sample", lambda: nn.hessian_trace(_model(), np.zeros(13), *_data(),
+                                                      n_samples=1, return_stderr=True),
+     ValueError, r"n_samples must be at least 2, got 1"),
+    ("too many points", lambda: nn.two_moons(n=10**8), ValueError,
+     r"n must be at most 10000000, got 100000000"),
+    ("spiral turns", lambda: nn.spirals(turns=1e308), ValueError,
+     r"turns must be at most 1000.0, got 1e\+308"),
+    ("network too big", lambda: nn.MLP((2, 10**6, 10**6, 1)), ValueError,
+     r"sizes must give a network of at most 10000000 parameters.*1000005000001 parameters"),
+    ("init scale", lambda: _model().init(scale=1e308), ValueError,
+     r"scale must be at most 1000000.0, got 1e\+308"),
+    ("interp n huge", lambda: nn.interpolate_loss(_model(), np.zeros(13), np.ones(13),
+                                                  *_data(), n=10**12),
+     ValueError, r"n must be at most 100000, got 1000000000000"),
+    ("surface n huge", lambda: nn.loss_surface_2d(_model(), np.zeros(13), np.ones(13),
+                                                  np.ones(13), *_data(), n=10**6),
+     ValueError, r"n must be at most 1000, got 1000000"),
+    ("directions k huge", lambda: nn.random_directions(_model(), np.ones(13), k=10**12),
+     ValueError, r"k must be at most 100000"),
+    ("probes huge", lambda: nn.hessian_trace(_model(), np.zeros(13), *_data(),
+                                             n_samples=10**12),
+     ValueError, r"n_samples must be at most 100000"),
+    ("bezier n_t huge", lambda: nn.bezier_curve_fit(_model(), np.zeros(13), np.ones(13),
+                                                    *_data(), n_t=10**12),
+     ValueError, r"n_t must be at most 100000"),
+    ("steps huge", lambda: nn.train(_model(), np.zeros(13), *_data(), GD(0.1), steps=1e308),
+     ValueError, r"steps must be at most 10000000, got 1e\+308"),
+    ("path too long", lambda: nn.train(nn.MLP((2, 1000, 1)), np.zeros(4001), *_data(), GD(0.1),
+                                       steps=10**6),
+     ValueError, r"steps must be at most 24992 with keep_path=True for this network \(4001 "
+                 r"parameters.*got 1000000; pass keep_path=False"),
+    ("bezier steps huge", lambda: nn.bezier_curve_fit(_model(), np.zeros(13), np.ones(13),
+                                                      *_data(), steps=10**20),
+     ValueError, r"steps must be at most 10000000"),
+    ("keep_path", lambda: nn.train(_model(), np.zeros(13), *_data(), GD(0.1), steps=1,
+                                   keep_path="no"),
+     TypeError, r"keep_path must be True or False, got 'no'"),
+    ("bezier max_norm", lambda: nn.bezier_curve_fit(_model(), np.zeros(13), np.ones(13),
+                                                    *_data(), max_norm=0),
+     ValueError, r"max_norm must be positive, got 0"),
     ("scale", lambda: _model().init(scale=-1.0), ValueError, r"scale must be zero or positive"),
     ("perm not a permutation", lambda: nn.permute_hidden_units(_model(), np.zeros(13), 0,
                                                                [0, 0, 1]),
@@ -657,9 +822,9 @@ BAD_INPUTS = [
      r"optimizer must be an optimizer object.*'adam'"),
     ("optimizer function", lambda: nn.train(_model(), np.zeros(13), *_data(), lt.adam),
      TypeError, r"got the function adam; call it with its hyperparameters, e.g. adam\(lr=0.1\)"),
-    ("tol with batches", lambda: nn.train(_model(), np.zeros(13), *_data(), GD(0.1),
-                                          batch_size=5, tol=1e-3),
-     ValueError, r"tol applies to full-batch training only.*batch_size=5"),
+    ("tol negative", lambda: nn.train(_model(), np.zeros(13), *_data(), GD(0.1),
+                                      batch_size=5, tol=-1e-3),
+     ValueError, r"tol must be zero or positive, got -0.001"),
     ("steps", lambda: nn.train(_model(), np.zeros(13), *_data(), GD(0.1), steps=-1),
      ValueError, r"steps must be at least 0, got -1"),
     ("interp n", lambda: nn.interpolate_loss(_model(), np.zeros(13), np.ones(13), *_data(),
@@ -677,7 +842,9 @@ BAD_INPUTS = [
      ValueError, r"method must be one of 'lanczos', 'power'; got 'qr'"),
     ("sam lr", lambda: nn.sam_step(_model(), np.zeros(13), *_data(), lr=0.0, rho=0.1),
      ValueError, r"lr must be positive, got 0.0"),
-    ("sam rho", lambda: nn.sam(lr=0.1, rho=-0.5), ValueError,
+    ("sam beta", lambda: lt.sam(lr=0.1, beta=1.0), ValueError,
+     r"beta must be in \[0, 1\), got 1.0"),
+    ("sam rho", lambda: lt.sam(lr=0.1, rho=-0.5), ValueError,
      r"rho must be zero or positive, got -0.5"),
     ("hidden", lambda: nn.course_network(hidden=(16, 0)), ValueError,
      r"hidden must contain positive whole numbers.*\(16, 0\)"),
@@ -692,6 +859,33 @@ BAD_INPUTS = [
                                                     n_samples=0),
      ValueError, r"n_samples must be at least 1, got 0"),
 ]
+
+
+SEEDED = {
+    "two_moons": lambda seed: nn.two_moons(n=10, seed=seed),
+    "MLP": lambda seed: nn.MLP((2, 3, 1), seed=seed),
+    "init": lambda seed: _model().init(seed=seed),
+    "train": lambda seed: nn.train(_model(), np.zeros(13), *_data(), GD(0.1), steps=2,
+                                   batch_size=5, seed=seed),
+    "random_directions": lambda seed: nn.random_directions(_model(), np.ones(13), seed=seed),
+    "sharpness": lambda seed: nn.sharpness(_model(), np.ones(13), *_data(), seed=seed),
+    "hessian_trace": lambda seed: nn.hessian_trace(_model(), np.ones(13), *_data(), seed=seed),
+    "bezier_curve_fit": lambda seed: nn.bezier_curve_fit(_model(), np.zeros(13), np.ones(13),
+                                                         *_data(), steps=2, seed=seed),
+}
+
+
+@pytest.mark.parametrize("name", list(SEEDED))
+def test_one_seed_rule_none_or_a_whole_number(name):
+    # the rule of labtools._checks.check_seed, as in labtools.optim and labtools.run
+    call = SEEDED[name]
+    call(None)
+    call(np.int64(3))
+    call(3.0)
+    for bad in (3.5, -1, True, "1"):
+        with pytest.raises((TypeError, ValueError), match=r"seed must be a whole number >= 0 or "
+                                                          r"None, got"):
+            call(bad)
 
 
 @pytest.mark.parametrize("call, error, message", [case[1:] for case in BAD_INPUTS],

@@ -102,7 +102,7 @@ def test_contour_plot_rejects_a_1d_landscape():
 
 def test_contour_levels_cover_the_values_evenly(himmelblau):
     Z = lt.landscape_grid(himmelblau, 60)[2]
-    levels = plots._contour_levels(Z, 10)
+    levels = plots.figures._contour_levels(Z, 10)
     counts = np.histogram(Z[np.isfinite(Z)], bins=levels)[0]
     # quantile levels: every band holds a similar share of the window
     assert counts.min() > 0.5 * counts.mean()
@@ -330,3 +330,40 @@ def test_every_helper_titles_and_labels(himmelblau, trace, draw):
     ax = draw(himmelblau, trace)
     assert ax.get_title()
     assert ax.get_xlabel() and ax.get_ylabel()
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_markdown_table_formats_aligns_and_marks_missing_cells():
+    text = lt.markdown_table(
+        [("gradient descent", 1234, None, 0.5), ("a | b", None, 7, 0.125)],
+        ["optimizer", "steps", "escape", "success"],
+        formats=[None, None, None, ".1%"],
+        missing=[None, "> 3000", "> 200", None],
+    )
+    assert text.splitlines() == [
+        "| optimizer | steps | escape | success |",
+        "| :--- | ---: | ---: | ---: |",
+        "| gradient descent | 1234 | > 200 | 50.0% |",
+        "| a \\| b | > 3000 | 7 | 12.5% |",
+    ]
+    # default number format: 3 significant digits; callables and center alignment
+    text = lt.markdown_table([[3.14159, 2]], ["pi", "n"], formats=[None, lambda v: f"#{v}"],
+                             align="center")
+    assert text.splitlines()[1:] == ["| :---: | :---: |", "| 3.14 | #2 |"]
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(rows=[(1, 2)], headers=["a"]), ValueError, r"rows\[0\] must have 1 cells"),
+    (dict(rows=[1], headers=["a"]), TypeError, r"rows\[0\] must be a sequence of cells"),
+    (dict(rows="ab", headers=["a"]), TypeError, r"rows must be a sequence of rows"),
+    (dict(rows=[], headers="a"), TypeError, r"headers must be a sequence of column titles"),
+    (dict(rows=[], headers=[]), ValueError, r"headers must name at least one column"),
+    (dict(rows=[(1,)], headers=["a"], align="up"), ValueError, r"align must be 'left'"),
+    (dict(rows=[(1,)], headers=["a"], formats=[None, None]), ValueError,
+     r"formats must have one entry per column \(1\), got 2"),
+])
+def test_markdown_table_rejects_bad_input(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        lt.markdown_table(**kwargs)

@@ -155,20 +155,93 @@ def test_batch_cases_cover_every_status(himmelblau):
     assert seen == {"converged", "diverged", "max_steps"}
 
 
-@pytest.mark.parametrize("name, hyper", BATCH_OPTIMIZERS)
-def test_run_batch_agrees_with_run_row_by_row(himmelblau, name, hyper):
-    starts = np.random.default_rng(0).uniform(-5, 5, size=(12, 2))
-    opt = lt.optimizer(name, **hyper)
-    b = lt.run_batch(himmelblau, opt, starts, steps=300, keep_path=True)
-    for i, x0 in enumerate(starts):
-        t = lt.run(himmelblau, opt, x0, steps=300)
-        assert b.status[i] == t.status
-        assert b.steps_taken[i] == t.steps_taken
-        assert b.diverged_at[i] == (-1 if t.diverged_at is None else t.diverged_at)
-        np.testing.assert_allclose(b.x_final[i], t.x_final, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(b.path[: t.steps_taken + 1, i], t.xs, rtol=1e-12, atol=1e-12)
-        # rows are frozen after they stop
-        np.testing.assert_array_equal(b.path[-1, i], b.x_final[i])
+# (test_run_batch_stops_every_row_exactly_as_run below holds every row equal to run.)
+
+
+# Every registry optimizer, with hyperparameters that make some starts
+# converge and others diverge; random ones are compared on one-row batches
+# (a batch draws one (n, d) sample per step, a single run one (d,) sample).
+REGISTRY_CASES = {
+    "gd": dict(lr=0.3),
+    "momentum": dict(lr=0.1, beta=0.5),
+    "nesterov": dict(lr=0.1, beta=0.5),
+    "adagrad": dict(lr=1.0),
+    "rmsprop": dict(lr=0.3),
+    "adam": dict(lr=0.5),
+    "noisy_gd": dict(lr=0.3, sigma=0.5, seed=1),
+    "perturbed_gd": dict(lr=0.3, radius=0.5, g_thresh=0.5, seed=1),
+    "newton": dict(),
+    "damped_newton": dict(lr=0.9),
+    "saddle_free_newton": dict(lr=1.5),
+    "cubic_newton": dict(M=0.5),
+    "trust_region": dict(radius0=2.0),
+}
+RANDOM = {"noisy_gd", "perturbed_gd"}
+LOG_STARTS = np.array([[2.0], [0.5], [0.6], [2 ** -0.5], [0.9], [3.0], [0.05], [1e-3]])
+HIMMELBLAU_STARTS = np.random.default_rng(5).uniform(-6, 6, size=(10, 2))
+
+
+def test_registry_cases_cover_every_optimizer():
+    assert set(REGISTRY_CASES) == set(lt.OPTIMIZERS)
+
+
+def _assert_rows_equal(b, rows, landscape, opt, starts, steps):
+    for i, x0 in zip(rows, starts, strict=True):
+        t = lt.run(landscape, opt, x0, steps=steps)
+        where = f"start {x0.tolist()}"
+        assert b.status[i] == t.status, where
+        assert b.steps_taken[i] == t.steps_taken, where
+        assert b.diverged_at[i] == (-1 if t.diverged_at is None else t.diverged_at), where
+        np.testing.assert_array_equal(b.x_final[i], t.x_final, err_msg=where)
+        np.testing.assert_array_equal(b.f_final[i], t.f_final, err_msg=where)
+        np.testing.assert_array_equal(b.grad_norm_final[i], t.grad_norms[-1], err_msg=where)
+        np.testing.assert_array_equal(b.path[: t.steps_taken + 1, i], t.xs, err_msg=where)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY_CASES))
+@pytest.mark.parametrize("which", ["log", "himmelblau"])
+def test_run_batch_stops_every_row_exactly_as_run(name, which):
+    if which == "log":
+        landscape, starts, steps = lt.landscape("x**2 - log(x)"), LOG_STARTS, 60
+    else:
+        landscape, starts, steps = lt.landscape("himmelblau"), HIMMELBLAU_STARTS, 150
+    opt = lt.optimizer(name, **REGISTRY_CASES[name])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        if name in RANDOM:
+            for x0 in starts:
+                b = lt.run_batch(landscape, opt, x0[None], steps=steps, keep_path=True)
+                _assert_rows_equal(b, [0], landscape, opt, [x0], steps)
+        else:
+            b = lt.run_batch(landscape, opt, starts, steps=steps, keep_path=True)
+            _assert_rows_equal(b, range(len(starts)), landscape, opt, starts, steps)
+
+
+def test_registry_cases_reach_every_status():
+    seen = set()
+    for name, hyper in REGISTRY_CASES.items():
+        for landscape, starts in [(lt.landscape("x**2 - log(x)"), LOG_STARTS),
+                                  (lt.landscape("himmelblau"), HIMMELBLAU_STARTS)]:
+            b = lt.run_batch(landscape, lt.optimizer(name, **hyper), starts, steps=60)
+            seen.update(b.status.tolist())
+    assert seen == {"converged", "diverged", "max_steps"}
+
+
+def test_run_batch_diverges_where_f_is_nan_like_run():
+    # the example: gd(lr=1) on x^2 - log(x) from x = 2 lands on x = -1.5,
+    # where the gradient is finite but log(x), hence f, is NaN
+    f = lt.landscape("x**2 - log(x)")
+    t = lt.run(f, lt.gd(lr=1), [2.0])
+    b = lt.run_batch(f, lt.gd(lr=1), [[2.0]])
+    assert t.message.startswith("diverged at step 1")
+    assert b.status.tolist() == ["diverged"] and b.diverged_at.tolist() == [1]
+    assert b.x_final.tolist() == [[2.0]] and np.all(np.isfinite(b.f_final))
+
+
+def test_run_batch_of_no_starts_is_an_empty_result(himmelblau):
+    b = lt.run_batch(himmelblau, lt.gd(lr=0.1), np.empty((0, 2)), keep_path=True)
+    assert b.x_final.shape == (0, 2) and b.status.shape == (0,) and b.path.shape == (1, 0, 2)
+    assert b.counts == {"converged": 0, "diverged": 0, "max_steps": 0}
 
 
 def test_run_batch_reports_divergence_per_row_without_warnings(quad):

@@ -1,34 +1,15 @@
-"""Figures of landscapes, optimizer paths, curvature and basins of attraction.
-
-Every helper draws on a Matplotlib ``Axes`` it is given (or makes one), reads
-the plot window from the landscape (nothing here hard-codes a grid), gives
-the axes a title and labelled axes, and uses colorblind-safe colors:
-``viridis`` for landscapes and the Okabe-Ito palette (:data:`OKABE_ITO`) for
-categories such as basins, optimizers and kinds of critical points.
-
-Figures in a notebook are shown with :func:`show`, which attaches alt text
-that the built site keeps (a plain Matplotlib figure reaches the page as an
-image without a description)::
-
-    fig, ax = plt.subplots()
-    lt.contour_plot(lt.landscape("himmelblau"), ax=ax)
-    lt.show(fig, alt="Contour map of Himmelblau's function with four minima")
-
-``labtools.widgets`` builds its interactive figures from the same helpers.
-This module needs only NumPy and Matplotlib (Pillow comes with Matplotlib).
+"""Landscapes, paths, curvature marks and curves along a run, drawn on Matplotlib axes.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_int, check_points
+from .._checks import check_int, check_points
+from ..landscapes import MAX_GRID
 
 __all__ = [
     "OKABE_ITO",
@@ -42,15 +23,11 @@ __all__ = [
     "set_trajectory",
     "plot_critical_points",
     "plot_hessian_arrows",
-    "plot_basins",
-    "basin_colors",
     "plot_loss",
     "plot_grad_norm",
     "plot_1d",
-    "figure_png",
-    "png_img_tag",
-    "show",
 ]
+
 
 #: The eight colors of Okabe & Ito (2008), distinguishable under the common
 #: forms of color blindness. Used, in this order, for categories.
@@ -65,8 +42,10 @@ OKABE_ITO = (
     "#000000",  # black
 )
 
+
 #: Color of starts that reach no known minimizer (or diverge) in a basin map.
 NO_BASIN_COLOR = "#BBBBBB"
+
 
 #: Marker and color for each kind of critical point.
 KIND_STYLES = {
@@ -76,8 +55,7 @@ KIND_STYLES = {
     "degenerate": {"marker": "s", "color": "#CC79A7"},
 }
 
-# The path color stands out on viridis (dark blue to yellow) and is not one of
-# the category colors a race gives to its first optimizer.
+
 _PATH_COLOR = "#D55E00"
 
 
@@ -88,10 +66,9 @@ class TrajectoryArtists(NamedTuple):
     start: object  # the start point
     end: object  # the last point
 
-
-# --------------------------------------------------------------------------- grids
-
 _GRID_CACHE: OrderedDict = OrderedDict()
+
+
 _GRID_CACHE_SIZE = 32
 
 
@@ -132,7 +109,7 @@ def landscape_grid(landscape, n=200):
     (50, 50)
     """
     _require_2d(landscape, "landscape_grid")
-    n = check_int("n", n, low=2)
+    n = check_int("n", n, low=2, high=MAX_GRID)
     key = (id(landscape), n)
     hit = _GRID_CACHE.get(key)
     if hit is not None and hit[0] is landscape:
@@ -159,7 +136,7 @@ def _contour_levels(Z, levels):
         raise ValueError("the landscape has no finite values in its window")
     if np.ndim(levels) > 0:
         return np.asarray(levels, dtype=float)
-    n = check_int("levels", levels, low=2)
+    n = check_int("levels", levels, low=2, high=1000)
     lv = np.unique(np.quantile(finite, np.linspace(0.0, 1.0, n)))
     if lv.size < 2:  # a constant function
         lv = np.array([finite.min() - 0.5, finite.min() + 0.5])
@@ -186,9 +163,6 @@ def _symbol_names(landscape):
 
 def _name(landscape):
     return str(getattr(landscape, "name", "f"))
-
-
-# ------------------------------------------------------------------ landscapes
 
 
 def contour_plot(landscape, ax=None, levels=30, n=200, *, cmap="viridis",
@@ -319,9 +293,6 @@ def surface_plot(landscape, ax=None, n=80, *, cmap="viridis", trace=None, title=
     return ax
 
 
-# ------------------------------------------------------------------ trajectories
-
-
 def _trace_points(trace):
     xs = np.asarray(getattr(trace, "xs", trace), dtype=float)
     if xs.ndim == 1:
@@ -420,10 +391,8 @@ def set_trajectory(artists, trace):
     artists.end.set_data(px[-1:], py[-1:])
 
 
-# ------------------------------------------------------------------ curvature
-
-
-def _point_attr(p, name, default=None):
+def attr_or_key(p, name, default=None):
+    """``p[name]`` for a dict, else ``p.name`` (results may be objects or dicts)."""
     if isinstance(p, dict):
         return p.get(name, default)
     return getattr(p, name, default)
@@ -458,13 +427,13 @@ def plot_critical_points(ax, points, *, legend=True):
     """
     groups: dict[str, list] = {}
     for p in points:
-        kind = _point_attr(p, "kind")
+        kind = attr_or_key(p, "kind")
         if kind not in KIND_STYLES:
             allowed = ", ".join(repr(k) for k in KIND_STYLES)
             raise ValueError(f"critical point kind must be one of {allowed}; got {kind!r}")
-        x = np.atleast_1d(np.asarray(_point_attr(p, "x"), dtype=float))
+        x = np.atleast_1d(np.asarray(attr_or_key(p, "x"), dtype=float))
         if x.size == 1:
-            value = _point_attr(p, "value")
+            value = attr_or_key(p, "value")
             if value is None:
                 raise ValueError("a 1-D critical point needs its value to be drawn")
             x = np.array([x[0], float(value)])
@@ -532,149 +501,33 @@ def plot_hessian_arrows(ax, x, eigvals, eigvecs, *, scale=None):
         x_lo, x_hi = ax.get_xlim()
         y_lo, y_hi = ax.get_ylim()
         scale = 0.2 * min(abs(x_hi - x_lo), abs(y_hi - y_lo))
-    lengths = _arrow_lengths(vals, scale)
+    lengths = arrow_lengths(vals, scale)
     arrows = []
     for i in range(2):
         u, v = vecs[:, i] * lengths[i]
         q = ax.quiver([x[0], x[0]], [x[1], x[1]], [u, -u], [v, -v],
                       angles="xy", scale_units="xy", scale=1, width=0.008,
-                      color=_curvature_color(vals[i]), zorder=8,
+                      color=curvature_color(vals[i]), zorder=8,
                       label=f"λ{i + 1} = {vals[i]:.3g}")
         arrows.append(q)
     return arrows
 
 
-def _arrow_lengths(vals, scale):
+def arrow_lengths(vals, scale):
+    """Arrow lengths proportional to ``|vals|``, the largest ``scale`` (zeros if all 0)."""
     top = np.max(np.abs(vals))
     if not np.isfinite(top) or top == 0:
         return np.zeros_like(vals)
     return scale * np.abs(vals) / top
 
 
-def _curvature_color(value):
+def curvature_color(value):
+    """Okabe-Ito blue for positive curvature, vermillion for negative, grey for zero."""
     if value > 0:
         return "#0072B2"
     if value < 0:
         return "#D55E00"
     return "#555555"
-
-
-# ------------------------------------------------------------------ basins
-
-
-def _basin_parts(basin_map):
-    labels = np.asarray(_point_attr(basin_map, "labels"), dtype=int)
-    if labels.ndim != 2:
-        raise ValueError(f"basin_map.labels must be a 2-D array, got shape {labels.shape}")
-    extent = _point_attr(basin_map, "extent")
-    xs, ys = _point_attr(basin_map, "xs"), _point_attr(basin_map, "ys")
-    if extent is not None:
-        x_lo, x_hi, y_lo, y_hi = (float(v) for v in extent)
-    elif xs is not None and ys is not None:
-        x_lo, x_hi, y_lo, y_hi = float(xs[0]), float(xs[-1]), float(ys[0]), float(ys[-1])
-    else:
-        raise ValueError("basin_map needs its grid (xs and ys, or extent) to be placed")
-    window = ((x_lo, x_hi), (y_lo, y_hi))
-    minimizers = _point_attr(basin_map, "minimizers")
-    minimizers = (np.zeros((0, 2)) if minimizers is None
-                  else np.asarray(minimizers, dtype=float).reshape(-1, 2))
-    return labels, window, minimizers
-
-
-def basin_colors(n):
-    """Return the colors of the first ``n`` basins (Okabe-Ito, in order, cycled).
-
-    Parameters
-    ----------
-    n : int
-        Number of basins (minimizers).
-
-    Returns
-    -------
-    list of str
-        Hex colors; basin ``i`` gets ``OKABE_ITO[i % 8]``.
-
-    Examples
-    --------
-    >>> basin_colors(3)
-    ['#E69F00', '#56B4E9', '#009E73']
-    """
-    n = check_int("n", n, low=0)
-    return [OKABE_ITO[i % len(OKABE_ITO)] for i in range(n)]
-
-
-def plot_basins(ax, basin_map, *, legend=True, title=None):
-    """Color every start point by the minimizer it reaches.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        Where to draw.
-    basin_map : BasinMap
-        From :func:`~labtools.run.basin_map`: ``labels`` (n x n, the index of the
-        minimizer reached, -1 for none or diverged), the grid ``xs`` and
-        ``ys`` (or ``extent``) and the ``minimizers``.
-    legend : bool, default True
-        One legend entry per minimizer (and one for "no minimum"), when
-        there are at most eight minimizers (one color each).
-    title : str, optional
-        Defaults to "Basins of attraction".
-
-    Returns
-    -------
-    matplotlib.image.AxesImage
-
-    Notes
-    -----
-    Basin ``i`` gets ``OKABE_ITO[i % 8]`` (with more than eight minimizers,
-    as on Rastrigin's function, colors repeat); starts that reach no known minimizer
-    are light grey (:data:`NO_BASIN_COLOR`). The minimizers are marked with
-    black stars.
-
-    Examples
-    --------
-    >>> import labtools as lt
-    >>> f = lt.landscape("himmelblau")
-    >>> bm = lt.basin_map(f, lt.gd(lr=0.01), n=20, steps=200)
-    >>> ax = lt.contour_plot(f, n=40)
-    >>> image = lt.plot_basins(ax, bm)
-    >>> image.get_array().shape
-    (20, 20)
-    """
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-    from matplotlib.patches import Patch
-
-    labels, window, minimizers = _basin_parts(basin_map)
-    m = max(len(minimizers), int(labels.max()) + 1 if labels.size else 0, 1)
-    colors = [NO_BASIN_COLOR, *basin_colors(m)]
-    cmap = ListedColormap(colors)
-    norm = BoundaryNorm(np.arange(-1.5, m), cmap.N)
-    (x_lo, x_hi), (y_lo, y_hi) = window
-    image = ax.imshow(labels, origin="lower", extent=(x_lo, x_hi, y_lo, y_hi),
-                      cmap=cmap, norm=norm, interpolation="nearest", aspect="auto")
-    if len(minimizers):
-        ax.plot(minimizers[:, 0], minimizers[:, 1], linestyle="none", marker="*",
-                markersize=12, markerfacecolor="white", markeredgecolor="black", zorder=5)
-    ax.set_xlim(x_lo, x_hi)
-    ax.set_ylim(y_lo, y_hi)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-    ax.set_title("Basins of attraction" if title is None else title)
-    if legend and m <= len(OKABE_ITO):
-        handles = []
-        for i in range(m):
-            name = (f"({minimizers[i, 0]:.2f}, {minimizers[i, 1]:.2f})"
-                    if i < len(minimizers) else f"minimum {i + 1}")
-            handles.append(Patch(facecolor=colors[i + 1], edgecolor="black", label=name))
-        if np.any(labels < 0):
-            handles.append(Patch(facecolor=NO_BASIN_COLOR, edgecolor="black",
-                                 label="no minimum"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  fontsize="small", title="reaches", title_fontsize="small")
-    return image
-
-
-# ------------------------------------------------------------------ curves
 
 
 def _finite(values):
@@ -794,7 +647,7 @@ def plot_1d(ax, landscape, trace=None, *, n=400, title=None):
             f"plot_1d needs a 1-D landscape (a function of x alone), got "
             f"{_name(landscape)!r} with dim={getattr(landscape, 'dim', None)}"
         )
-    n = check_int("n", n, low=2)
+    n = check_int("n", n, low=2, high=10**6)
     if ax is None:
         ax = _new_axes()
     (lo, hi), = landscape.window
@@ -810,126 +663,3 @@ def plot_1d(ax, landscape, trace=None, *, n=400, title=None):
     if trace is not None:
         plot_trajectory(ax, trace)
     return ax
-
-
-# ------------------------------------------------------------------ output
-
-
-def figure_png(fig, *, dpi=None, tight=True, compress_level=6):
-    """Render a figure to PNG bytes with the Agg renderer.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    dpi : float, optional
-        Defaults to the figure's dpi.
-    tight : bool, default True
-        Trim the white margin (``bbox_inches="tight"``).
-    compress_level : int, default 6
-        zlib level 0-9 passed to Pillow; widgets use 1 for speed.
-
-    Returns
-    -------
-    bytes
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> fig = Figure(figsize=(2, 1))
-    >>> figure_png(fig)[:4]
-    b'\\x89PNG'
-    """
-    compress_level = check_int("compress_level", compress_level, low=0, high=9)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None,
-                pil_kwargs={"compress_level": compress_level})
-    return buf.getvalue()
-
-
-def png_img_tag(png, alt, *, width=None, style=None):
-    """Return an ``<img>`` tag that embeds PNG bytes, with alt text.
-
-    Parameters
-    ----------
-    png : bytes
-        PNG data (from :func:`figure_png`).
-    alt : str
-        What the figure shows, for readers who cannot see it. Required.
-    width : int, optional
-        Display width in CSS pixels.
-    style : str, optional
-        Inline CSS.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> png_img_tag(b"\\x89PNG", alt='a "quoted" figure')[:33]
-    '<img src="data:image/png;base64,i'
-    >>> 'alt="a &quot;quoted&quot; figure"' in png_img_tag(b"", alt='a "quoted" figure')
-    True
-    """
-    alt = _check_alt(alt)
-    data = base64.b64encode(png).decode("ascii")
-    attrs = [f'src="data:image/png;base64,{data}"', f'alt="{html.escape(alt, quote=True)}"']
-    if width is not None:
-        attrs.append(f'width="{int(width)}"')
-    if style:
-        attrs.append(f'style="{html.escape(style, quote=True)}"')
-    return f"<img {' '.join(attrs)}>"
-
-
-def _check_alt(alt):
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError(
-            "alt must be a sentence describing the figure for readers who cannot "
-            f"see it (screen readers, the accessibility checks), got {alt!r}"
-        )
-    return alt.strip()
-
-
-def show(fig, alt, *, dpi=None, close=True):
-    """Display a figure in a notebook with alt text the built site keeps.
-
-    Use this instead of ``plt.show()`` in chapters. It displays an HTML
-    ``<img alt="...">`` (which MyST-NB copies into the page as it is; a
-    plain ``image/png`` output would reach the page without a description)
-    together with the PNG itself for other front ends.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    alt : str
-        One or two sentences saying what the figure shows, e.g. "Contour
-        map of Himmelblau's function; the gradient descent path from (0, 0)
-        curves into the minimum at (3, 2)".
-    dpi : float, optional
-        Resolution; defaults to the figure's.
-    close : bool, default True
-        Close the figure in pyplot afterwards, so that the inline backend
-        does not display it a second time without alt text.
-
-    Examples
-    --------
-    >>> import matplotlib.pyplot as plt
-    >>> import labtools as lt
-    >>> fig, ax = plt.subplots()
-    >>> ax = lt.contour_plot(lt.landscape("himmelblau"), ax=ax, n=40)
-    >>> lt.show(fig, alt="Contour map of Himmelblau's function")  # doctest: +SKIP
-    """
-    from IPython.display import display
-
-    alt = _check_alt(alt)
-    png = figure_png(fig, dpi=dpi)
-    bundle = {
-        "text/html": png_img_tag(png, alt, style="max-width: 100%; height: auto;"),
-        "image/png": base64.b64encode(png).decode("ascii"),
-        "text/plain": f"<Figure: {alt}>",
-    }
-    display(bundle, raw=True, metadata={"image/png": {"alt": alt}})
-    if close:
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)

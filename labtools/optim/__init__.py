@@ -1,0 +1,134 @@
+"""Pure, composable optimizers in the style of optax.
+
+An :class:`Optimizer` is a pair of pure functions::
+
+    state = opt.init(x)                       # x has shape (d,) or (n, d)
+    step, state = opt.update(g, state, x, oracle)
+    x = x + step
+
+``g`` is the gradient at ``x`` and ``oracle`` is the landscape being
+optimized; second-order methods ask it for ``oracle.hess(x)`` (and the trust
+region for ``oracle.f``) through that same door, so one loop (``labtools.run``)
+drives every method. States are NamedTuples; nothing is mutated in place, and
+randomness comes from a ``numpy.random.Generator`` carried in the state, so a
+run started from the same seed is repeated exactly.
+
+Named optimizers are compositions of small pieces (``chain``), so an exercise
+can swap one piece: ``adam(lr)`` is ``chain(scale_by_adam(...),
+scale_by_lr(lr))``. Pieces transform the *update direction* (which starts as
+the gradient); ``scale_by_lr`` comes last and turns the direction into a step
+``-lr * direction``.
+
+Every ``lr`` is a positive number or a schedule, a callable ``step -> lr``
+such as ``cosine_decay(0.1, steps=200)``.
+
+The package, in the order its modules build on each other:
+
+- ``labtools.optim.base``: ``Optimizer``, ``chain``, ``scale_by_lr``,
+  ``current_lr``, the states and the helpers the other modules share;
+- ``labtools.optim.schedules``: learning-rate schedules;
+- ``labtools.optim.first_order``: momentum, Adagrad, RMSProp, Adam,
+  clipping, and the named first-order optimizers;
+- ``labtools.optim.perturbed``: gradient noise and perturbed GD;
+- ``labtools.optim.second_order``: Newton and its safeguarded variants;
+- ``labtools.optim.sharpness_aware``: sharpness-aware minimization (Foret et
+  al. 2021);
+- ``labtools.optim.registry``: ``optimizer(name, **hyper)`` and
+  ``OPTIMIZERS``.
+"""
+
+# The states and Schedule are not in __all__: reachable as lt.optim.<Name> (an
+# exercise that writes its own piece reuses them) without crowding the front door.
+from .base import (
+    AdagradState,
+    AdamState,
+    ChainState,
+    CubicNewtonState,
+    EmptyState,
+    NewtonState,
+    NoiseState,
+    Optimizer,
+    PerturbedGDState,
+    RmsState,
+    ScaleByLrState,
+    TraceState,
+    TrustRegionState,
+    chain,
+    current_lr,
+    scale_by_lr,
+)
+from .first_order import (
+    adagrad,
+    adam,
+    clip_by_norm,
+    gd,
+    momentum,
+    nesterov,
+    rmsprop,
+    scale_by_adagrad,
+    scale_by_adam,
+    scale_by_rms,
+    trace,
+)
+from .perturbed import add_noise, noisy_gd, perturbed_gd
+from .registry import OPTIMIZERS, optimizer
+from .schedules import (
+    Schedule,
+    constant,
+    cosine_decay,
+    exponential_decay,
+    one_cycle,
+    step_decay,
+    warm_restarts,
+)
+from .second_order import (
+    cubic_newton,
+    damped_newton,
+    newton,
+    saddle_free_newton,
+    scale_by_newton,
+    scale_by_saddle_free_newton,
+    trust_region,
+)
+from .sharpness_aware import sam, scale_by_sam
+
+__all__ = [
+    "Optimizer",
+    "OPTIMIZERS",
+    "optimizer",
+    "current_lr",
+    # pieces
+    "chain",
+    "scale_by_lr",
+    "trace",
+    "scale_by_adagrad",
+    "scale_by_rms",
+    "scale_by_adam",
+    "clip_by_norm",
+    "add_noise",
+    "scale_by_newton",
+    "scale_by_saddle_free_newton",
+    "scale_by_sam",
+    # named optimizers
+    "gd",
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "rmsprop",
+    "adam",
+    "noisy_gd",
+    "perturbed_gd",
+    "newton",
+    "damped_newton",
+    "saddle_free_newton",
+    "cubic_newton",
+    "trust_region",
+    "sam",
+    # schedules
+    "constant",
+    "step_decay",
+    "exponential_decay",
+    "cosine_decay",
+    "warm_restarts",
+    "one_cycle",
+]

@@ -1,0 +1,138 @@
+"""Figures out of Matplotlib: PNG bytes, an ``<img>`` tag with alt text, and :func:`show`
+for notebooks.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+from .._checks import check_int
+
+__all__ = [
+    "figure_png",
+    "png_img_tag",
+    "show",
+]
+
+
+def figure_png(fig, *, dpi=None, tight=True, compress_level=6):
+    """Render a figure to PNG bytes with the Agg renderer.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    dpi : float, optional
+        Defaults to the figure's dpi.
+    tight : bool, default True
+        Trim the white margin (``bbox_inches="tight"``).
+    compress_level : int, default 6
+        zlib level 0-9 for Pillow, which writes Matplotlib's PNGs: 1 is fastest,
+        9 smallest.
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 1))
+    >>> figure_png(fig)[:4]
+    b'\\x89PNG'
+    """
+    compress_level = check_int("compress_level", compress_level, low=0, high=9)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None,
+                pil_kwargs={"compress_level": compress_level})
+    return buf.getvalue()
+
+
+def png_img_tag(png, alt, *, width=None, style=None):
+    """Return an ``<img>`` tag that embeds PNG bytes, with alt text.
+
+    Parameters
+    ----------
+    png : bytes
+        PNG data (from :func:`figure_png`).
+    alt : str
+        What the figure shows, for readers who cannot see it. Required.
+    width : int, optional
+        Display width in CSS pixels.
+    style : str, optional
+        Inline CSS.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> png_img_tag(b"\\x89PNG", alt='a "quoted" figure')[:33]
+    '<img src="data:image/png;base64,i'
+    >>> 'alt="a &quot;quoted&quot; figure"' in png_img_tag(b"", alt='a "quoted" figure')
+    True
+    """
+    alt = _check_alt(alt)
+    data = base64.b64encode(png).decode("ascii")
+    attrs = [f'src="data:image/png;base64,{data}"', f'alt="{html.escape(alt, quote=True)}"']
+    if width is not None:
+        attrs.append(f'width="{int(width)}"')
+    if style:
+        attrs.append(f'style="{html.escape(style, quote=True)}"')
+    return f"<img {' '.join(attrs)}>"
+
+
+def _check_alt(alt):
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(
+            "alt must be a sentence describing the figure for readers who cannot "
+            f"see it (screen readers, the accessibility checks), got {alt!r}"
+        )
+    return alt.strip()
+
+
+def show(fig, alt, *, dpi=None, close=True):
+    """Display a figure in a notebook with alt text the built site keeps.
+
+    Use this instead of ``plt.show()`` in chapters. It displays an HTML
+    ``<img alt="...">`` (which MyST-NB copies into the page as it is; a
+    plain ``image/png`` output would reach the page without a description)
+    together with the PNG itself for other front ends.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        One or two sentences saying what the figure shows, e.g. "Contour
+        map of Himmelblau's function; the gradient descent path from (0, 0)
+        curves into the minimum at (3, 2)".
+    dpi : float, optional
+        Resolution; defaults to the figure's.
+    close : bool, default True
+        Close the figure in pyplot afterwards, so that the inline backend
+        does not display it a second time without alt text.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import labtools as lt
+    >>> fig, ax = plt.subplots()
+    >>> ax = lt.contour_plot(lt.landscape("himmelblau"), ax=ax, n=40)
+    >>> lt.show(fig, alt="Contour map of Himmelblau's function")  # doctest: +SKIP
+    """
+    from IPython.display import display
+
+    alt = _check_alt(alt)
+    png = figure_png(fig, dpi=dpi)
+    bundle = {
+        "text/html": png_img_tag(png, alt, style="max-width: 100%; height: auto;"),
+        "image/png": base64.b64encode(png).decode("ascii"),
+        "text/plain": f"<Figure: {alt}>",
+    }
+    display(bundle, raw=True, metadata={"image/png": {"alt": alt}})
+    if close:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
