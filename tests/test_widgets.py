@@ -723,3 +723,16 @@ def test_widget_layouts_shrink_to_a_phone(make):
             assert lay.max_width == "100%", (type(x).__name__, lay.width)
         if isinstance(x, ipywidgets.HBox):
             assert lay.flex_flow == "row wrap"
+
+
+def test_race_draws_one_readable_map_per_optimizer_and_its_legend_on_top():
+    w = W.optimizer_race("rosenbrock", ["gd", "momentum", "adam", "newton"], steps=20)
+    assert len(w.images) == 4 and len(w.map_panels) == 4
+    for panel, name in zip(w.map_panels, w.names, strict=True):
+        image, alt = png_of(panel.image.value)
+        assert image.size == panel.size and image.size[0] <= 400  # no shrinking on a phone
+        assert f"path of {name}" in alt
+    # the loss legend is drawn after the curves, so no curve strikes a name through
+    animated = w.loss_panel.animated
+    assert animated.index(w.legend) > max(animated.index(line) for line in w.loss_lines)
+    assert [t.get_text() for t in w.legend.get_texts()] == w.names

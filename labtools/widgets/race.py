@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.lines import Line2D
 
 from .. import optim, plots
 from .._checks import check_choice, fmt
@@ -83,33 +82,37 @@ class OptimizerRace(Widget):
                                                  continuous=False)
         self.result = {}
 
+        # One map per optimizer, each its own image: two side by side on a wide
+        # page, one under the other on a phone, every one readable.
         k = len(self.names)
-        self.panel = self.new_panel((7.9, 3.0))
-        self.axes = list(np.atleast_1d(self.panel.fig.subplots(1, k, sharex=True,
-                                                               sharey=True)))
-        self.loss_panel = self.new_panel((7.9, 2.4))
+        self.map_panels = [self.new_panel((3.9, 3.3)) for _ in self.names]
+        self.axes = [p.fig.add_subplot() for p in self.map_panels]
+        self.panel = self.map_panels[0]
+        self.loss_panel = self.new_panel((5.2, 3.0))
         self.loss_ax = self.loss_panel.fig.add_subplot()
         self.colors = plots.OKABE_ITO[: k] if k < 4 else plots.OKABE_ITO[:3] + ("#CC79A7",)
         self._draw_background()
         blank = np.zeros((1, 2))
         self.paths = []
         self.loss_lines = []
-        for ax, name, color in zip(self.axes, self.names, self.colors, strict=True):
+        for panel, ax, name, color in zip(self.map_panels, self.axes, self.names, self.colors,
+                                          strict=True):
             art = plots.plot_trajectory(ax, blank, color=color, label=name, animated=True)
-            self.panel.add(*art)
+            panel.add(*art)
             self.paths.append(art)
             (line,) = self.loss_ax.plot([], [], color=color, linewidth=1.8, label=name)
             self.loss_panel.add(line)
             self.loss_lines.append(line)
         self.loss_ax.set_xlabel("step k")
         self.loss_ax.grid(True, alpha=0.3)
-        self.loss_ax.legend(handles=[Line2D([], [], color=col, label=nm)
-                                     for nm, col in zip(self.names, self.colors, strict=True)],
-                            loc="upper right", fontsize="small")
-        self.image, self.loss_image = self.panel.image, self.loss_panel.image
+        # drawn over the curves on every update, so no curve strikes a name through
+        self.legend = self.loss_panel.moving_legend(self.loss_ax, self.loss_lines,
+                                                    "upper right")
+        self.images = [p.image for p in self.map_panels]
+        self.image, self.loss_image = self.images[0], self.loss_panel.image
         # a wide table scrolls inside its own box on a phone instead of being cut off
         self.table = W.HTML(layout=W.Layout(max_width="100%", overflow="auto"))
-        self.assemble(self.split_controls(), self.image, self.loss_image, self.table)
+        self.assemble(self.split_controls(), self.images, self.loss_image, self.table)
         self._watch(["landscape"], self._on_landscape)
         self._watch([n for n in c if n != "landscape"], self.update)
         self._start(dict(steps=steps, **{f"lr {n}": lrs[n] for n in self.names
@@ -117,16 +120,12 @@ class OptimizerRace(Widget):
 
     def _draw_background(self):
         f = self.landscape
-        for ax, name in zip(self.axes, self.names, strict=True):
+        for panel, ax, name in zip(self.map_panels, self.axes, self.names, strict=True):
             for coll in list(ax.collections):
                 coll.remove()
             plots.contour_plot(f, ax=ax, n=120, levels=20, filled=False, colorbar=False,
-                               title=name)
-            if ax is not self.axes[0]:
-                ax.set_ylabel("")
-        self.panel.fig.suptitle(f"{f.name}: each optimizer from the same start",
-                                fontsize="medium")
-        self.panel.invalidate()
+                               title=f"{name} on {f.name}")
+            panel.invalidate()
 
     def _on_landscape(self):
         f = resolve_landscape(self.controls["landscape"].value, 2)
@@ -173,15 +172,16 @@ class OptimizerRace(Widget):
             self.loss_ax.set_title("Distance to the global minimum value" if gap
                                    else "Loss along each path")
         self.result = traces
-        summary = "; ".join(f"{n} {t.message}" for n, t in traces.items())
-        alt = (f"Contour maps of {f.name}, one per optimizer ({', '.join(self.names)}), each "
-               f"with its path from {point(x0)}: {summary}.")
+        alts = [f"Contour map of {f.name} with the path of {n} from {point(x0)}: "
+                f"{t.message}; it ends at {point(t.xs[-1])}, where f = {fmt(t.values[-1])}."
+                for n, t in traces.items()]
         alt_loss = ("Loss against step for each optimizer: "
                     + "; ".join(f"{n} ends at f = {fmt(t.values[-1])}"
                                 for n, t in traces.items()) + ".")
-        self.panel.show(alt, key=id(f))
+        for panel, alt in zip(self.map_panels, alts, strict=True):
+            panel.show(alt, key=id(f))
         self.loss_panel.show(alt_loss, key=key)
-        self.alt = (alt, alt_loss)
+        self.alt = (*alts, alt_loss)
         self.table.value = self._table(traces)
         self.updates += 1
         best = min(traces, key=lambda n: traces[n].values[-1])
