@@ -679,7 +679,7 @@ def test_saddle_escape_draws_no_gd_line_for_other_optimizers(name):
     assert len(w.theory.get_xdata()) == 0
     assert "no simple closed-form" in w.message and "ln(1/e)" not in w.message
     assert _legend_texts(w.legend) == [f"measured ({name})"]
-    assert "no simple closed-form" in png_of(w.image.value)[1]
+    assert "no simple closed-form" in png_of(w.steps_image.value)[1]
     w.set(optimizer="gd")
     assert w.result["predicted"] is not None and "gd theory line" in w.message
 
@@ -736,3 +736,15 @@ def test_race_draws_one_readable_map_per_optimizer_and_its_legend_on_top():
     animated = w.loss_panel.animated
     assert animated.index(w.legend) > max(animated.index(line) for line in w.loss_lines)
     assert [t.get_text() for t in w.legend.get_texts()] == w.names
+
+
+@pytest.mark.parametrize("landscape, a, b", [("xcos", -0.5, 0.5),
+                                             ("himmelblau", (-3.0, -3.0), (3.0, 2.0))])
+def test_chord_legend_is_drawn_over_the_curves_and_the_shading(landscape, a, b):
+    w = W.chord_explorer(landscape, a=a, b=b)
+    w.set(**({"a": 0.1} if w.dim == 1 else {"ax": 0.5}))
+    animated = w.panel.animated
+    assert animated[-1] is w.legend
+    assert {t.get_text() for t in w.legend.get_texts()} >= {"graph of f", "chord"}
+    if w.dim == 2:  # the map is a figure of its own, beside the slice
+        assert w.map_panel is not None and png_of(w.map_panel.image.value)[0].size[0] <= 400

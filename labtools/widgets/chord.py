@@ -32,12 +32,13 @@ class ChordExplorer(Widget):
         self.result = None
         c = self.controls
         win = f.window
-        self.panel = self.new_panel((7.8, 3.6))
+        self.map_panel = None
         if self.dim == 1:
             (lo, hi), = win
             a_default, b_default = lo + 0.2 * (hi - lo), lo + 0.75 * (hi - lo)
             c["a"] = ctl.slider_float("point a", a_default, lo, hi, (hi - lo) / 400)
             c["b"] = ctl.slider_float("point b", b_default, lo, hi, (hi - lo) / 400)
+            self.panel = self.new_panel((7.8, 3.6))
             self.ax_graph = self.panel.fig.add_subplot()
             self.ax_map = None
         else:
@@ -45,13 +46,18 @@ class ChordExplorer(Widget):
                                       ("bx", 0.8, win[0]), ("by", 0.7, win[1])]:
                 c[name] = ctl.slider_float(f"point {name[0]}: {name[1]}", lo + v * (hi - lo),
                                            lo, hi, (hi - lo) / 400)
-            self.ax_map, self.ax_graph = self.panel.fig.subplots(1, 2)
+            # the map and the slice side by side on a wide page, one under the other
+            # on a phone
+            self.map_panel = self.new_panel((3.9, 3.6))
+            self.ax_map = self.map_panel.fig.add_subplot()
+            self.panel = self.new_panel((3.9, 3.6))
+            self.ax_graph = self.panel.fig.add_subplot()
             plots.contour_plot(f, ax=self.ax_map, n=120, lines=False, colorbar=False,
                                title=f"{f.name}: the segment from a to b")
             (self.segment,) = self.ax_map.plot([], [], color="white", linewidth=2.5,
                                                marker="o", markersize=7,
                                                markeredgecolor="black")
-            self.panel.add(self.segment)
+            self.map_panel.add(self.segment)
         g = self.ax_graph
         g.set_xlabel("x" if self.dim == 1 else "t (position from a to b)")
         g.set_ylabel("f(x)" if self.dim == 1 else "f(a + t (b - a))")
@@ -63,12 +69,14 @@ class ChordExplorer(Widget):
                                label="chord")
         self.fills = []
         self.panel.add(self.graph, self.chord)
-        g.legend(handles=[self.graph, self.chord,
-                          Patch(color="#009E73", alpha=0.5, label="chord above graph"),
-                          Patch(color="#D55E00", alpha=0.5, label="chord below graph")],
-                 loc="upper left", fontsize="small", framealpha=0.85)
+        # drawn over the curves and the shading, so no line crosses an entry
+        self.legend = self.panel.moving_legend(g, [
+            self.graph, self.chord,
+            Patch(color="#009E73", alpha=0.5, label="chord above graph"),
+            Patch(color="#D55E00", alpha=0.5, label="chord below graph")], "upper left")
         self.image = self.panel.image
-        self.assemble(self.split_controls(), self.image)
+        self.assemble(self.split_controls(),
+                      [p.image for p in (self.map_panel, self.panel) if p is not None])
         self._watch(list(c), self.update)
         initial = {}
         if self.dim == 1:
@@ -134,7 +142,7 @@ class ChordExplorer(Widget):
             g.fill_between(u, fv, chord, where=~above, color="#D55E00", alpha=0.45,
                            interpolate=True),
         ]
-        self.panel.add(*self.fills)
+        self.panel.add(*self.fills, self.legend)  # the legend stays on top
         y_lim = nice_limits(float(y_all.min()), float(y_all.max()))
         key = (x_lim, y_lim)
         if self.panel.redraws(key):
@@ -154,6 +162,9 @@ class ChordExplorer(Widget):
                f"(f = {fmt(fb)}) with the chord joining them; {verdict}. Green marks "
                "where the chord is above the graph, vermillion where it is below.")
         self.panel.show(alt, key=key)
+        if self.map_panel is not None:
+            self.map_panel.show(f"Contour map of {f.name} with the segment from a = {where_a} "
+                                f"to b = {where_b}, along which the other figure shows f.")
         self.alt = alt
         self.updates += 1
         self._say(f"From a = {where_a} to b = {where_b}: {verdict}.")

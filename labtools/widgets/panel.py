@@ -140,9 +140,15 @@ class Panel:
         return self._background is None or key != self._key
 
     def add(self, *artists):
-        """Mark ``artists`` as moving: left out of the background, drawn on every render."""
+        """Mark ``artists`` as moving: left out of the background, drawn on every render.
+
+        Moving artists are drawn in the order they were added; adding one
+        again brings it to the top.
+        """
         for a in artists:
             a.set_animated(True)
+            if a in self.animated:
+                self.animated.remove(a)
             self.animated.append(a)
         return artists
 

@@ -74,8 +74,11 @@ class SaddleEscapeExplorer(Widget):
         self.e = np.logspace(-10, -1, 19)
         self.shown_e = (1e-1, 1e-4, 1e-8)
 
-        self.panel = self.new_panel((7.9, 3.8))
-        self.ax_map, self.ax_steps = self.panel.fig.subplots(1, 2)
+        # two figures side by side on a wide page, one under the other on a phone
+        self.panel = self.new_panel((3.9, 3.6))
+        self.ax_map = self.panel.fig.add_subplot()
+        self.steps_panel = self.new_panel((3.9, 3.6))
+        self.ax_steps = self.steps_panel.fig.add_subplot()
         self.paths = []
         for color in plots.OKABE_ITO[:3]:
             art = plots.plot_trajectory(self.ax_map, np.zeros((1, 2)), color=color,
@@ -91,9 +94,9 @@ class SaddleEscapeExplorer(Widget):
         (self.measured,) = ax.plot([], [], linestyle="none", marker="o", color="#0072B2",
                                    label="measured")
         (self.theory,) = ax.plot([], [], color="black", linestyle="--", label="theory")
-        self.panel.add(self.measured, self.theory)
-        self.image = self.panel.image
-        self.assemble([["landscape", "optimizer"], ["lr", "a"]], self.image)
+        self.steps_panel.add(self.measured, self.theory)
+        self.image, self.steps_image = self.panel.image, self.steps_panel.image
+        self.assemble([["landscape", "optimizer"], ["lr", "a"]], [self.image, self.steps_image])
         self._watch(["landscape"], self._on_landscape)
         self._watch(["optimizer", "lr", "a"], self.update)
         self.landscape = None
@@ -112,6 +115,7 @@ class SaddleEscapeExplorer(Widget):
         self.lambdas, self.vecs = vals, vecs
         self.radius = 0.2 * min(hi - lo for lo, hi in f.window)
         self.panel.invalidate()
+        self.steps_panel.invalidate()
         self.update()
 
     def _theory(self, name, lr, lam_min):
@@ -164,24 +168,26 @@ class SaddleEscapeExplorer(Widget):
         else:
             self.theory.set_data([], [])
         # the legend names the optimizer, so it moves with it
-        self.legend = self.panel.moving_legend(
+        self.legend = self.steps_panel.moving_legend(
             self.ax_steps, [self.measured, *([self.theory] if predicted is not None else [])],
             "upper right")
         top = max([1.0, *steps[ok].tolist(),
                    *(predicted.tolist() if predicted is not None else [])])
         y_lim = nice_limits(0.0, float(top))
         key = (id(f), y_lim)
-        if self.panel.redraws(key):
+        if self.steps_panel.redraws(key):
             self.ax_steps.set_xlim(self.e[0] / 2, self.e[-1] * 2)
             self.ax_steps.set_ylim(*y_lim)
         never = int(np.sum(~ok))
-        alt = (f"Left: contour map of {f.name} with paths of {name} (lr {fmt(lr, 2)}) from "
-               f"starts at e = 1e-1, 1e-4 and 1e-8 off the stable manifold. Right: steps to "
-               f"get farther than {fmt(r)} from the saddle against e on a log scale, from "
-               f"{steps[ok].min() if ok.any() else 'none'} to "
-               f"{steps[ok].max() if ok.any() else 'none'} steps; {theory}.")
-        self.panel.show(alt, key=key)
-        self.alt = alt
+        alt_map = (f"Contour map of {f.name} with paths of {name} (lr {fmt(lr, 2)}) from "
+                   "starts at e = 1e-1, 1e-4 and 1e-8 off the stable manifold.")
+        alt_steps = (f"Steps of {name} (lr {fmt(lr, 2)}) to get farther than {fmt(r)} from "
+                     f"the saddle against e on a log scale, from "
+                     f"{steps[ok].min() if ok.any() else 'none'} to "
+                     f"{steps[ok].max() if ok.any() else 'none'} steps; {theory}.")
+        self.panel.show(alt_map, key=id(f))
+        self.steps_panel.show(alt_steps, key=key)
+        self.alt = (alt_map, alt_steps)
         self.updates += 1
         extra = f" {never} of {len(steps)} starts never escaped within {self.max_steps} steps." \
             if never else ""
