@@ -864,7 +864,7 @@ def figure_png(fig, *, dpi=None, tight=True, compress_level=6):
     compress_level : int, default 6
         zlib level 0-9 passed to Pillow, which Matplotlib writes the PNG with.
         (The widgets do not use this function: they blit and encode with
-        :func:`labtools.widgets.panel.encode_png`, zlib level 2, or 9 for the site.)
+        ``labtools.widgets.panel.encode_png``, zlib level 2, or 9 for the site.)
 
     Returns
     -------

@@ -716,11 +716,16 @@ def test_widget_layouts_shrink_to_a_phone(make):
     for name, control in w.controls.items():
         assert control.layout.width == "100%", name
         assert control.layout.max_width == "390px" and control.layout.min_width == "0", name
+        assert control.layout.margin == "2px 0px", name  # no side margin past the column
     for x in _widget_tree(w.widget):
         lay = getattr(x, "layout", None)
         if lay is not None and lay.width and lay.width.endswith("px"):
             # a fixed width is only a preferred one: the page may make it narrower
             assert lay.max_width == "100%", (type(x).__name__, lay.width)
+        if (lay is not None and lay.width and lay.width.endswith(("px", "%"))
+                and not isinstance(x, ipywidgets.Box)):
+            # a side margin would push a box as wide as its column out of it
+            assert lay.margin == "2px 0px", (type(x).__name__, lay.width, lay.margin)
         if isinstance(x, ipywidgets.HBox):
             assert lay.flex_flow == "row wrap"
 

@@ -11,7 +11,7 @@ itself, exposes its controls (``w.controls["lr"]``) and its current result
     w.trace.message        # 'converged after ...'
 
 Where things are
-    ``base`` (:class:`~labtools.widgets.base.Widget`: controls, messages,
+    ``base`` (the ``Widget`` class: controls, messages,
     ``set()``, the layout), ``panel`` (one cached Agg figure and its PNG),
     ``controls`` (sliders, dropdowns and their flexible layout), ``inputs``
     (landscapes, start points and optimizers from what a learner passes),
@@ -32,7 +32,7 @@ Why they are fast
     landscape and cached as a bitmap; an update restores that bitmap, draws
     only the artists that moved (``set_data`` then ``draw_artist``) and
     encodes the PNG itself with zlib at a low compression level
-    (:func:`~labtools.widgets.panel.encode_png`; Pillow is not involved).
+    (``labtools.widgets.panel.encode_png``; Pillow is not involved).
     Nothing is rebuilt on a slider move. ``LandscapeExplorer.update(rebuild=True)``
     runs the same update by building a fresh figure, the baseline ``make bench``
     compares against.

@@ -52,7 +52,7 @@ class Widget:
     def __init__(self):
         self.controls: dict = {}
         self.panels: list = []
-        self.status = W.HTML(layout=W.Layout(width="100%"))
+        self.status = W.HTML(layout=ctl.fit_layout())
         self.message = ""
         self.error = None
         self.exception = None

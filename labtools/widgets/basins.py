@@ -59,7 +59,7 @@ class BasinMapExplorer(Widget):
         self.panel = self.new_panel((6.4, 4.3))
         self.ax = self.panel.fig.add_subplot()
         self.image = self.panel.image
-        self.table = W.HTML(layout=W.Layout(max_width="100%", overflow="auto"))
+        self.table = W.HTML(layout=ctl.fit_layout(None, overflow="auto"))
         self.assemble([["landscape", "optimizer", "lr"], ["beta", "n", "steps"]],
                       self.progress, self.image, self.table)
         self._watch(list(c), self.update)

@@ -18,6 +18,7 @@ __all__ = [
     "control_layout",
     "dropdown",
     "expression_box",
+    "fit_layout",
     "progress_bar",
     "row",
     "slider_float",
@@ -34,13 +35,32 @@ STYLE = {"description_width": "125px"}
 def control_layout():
     """A control's layout: the width of its column, never wider than 390 px.
 
+    The margin is vertical only: a side margin would push a control that is
+    100% wide out of its column.
+
     Examples
     --------
     >>> lay = control_layout()
-    >>> lay.width, lay.max_width, lay.min_width
-    ('100%', '390px', '0')
+    >>> lay.width, lay.max_width, lay.min_width, lay.margin
+    ('100%', '390px', '0', '2px 0px')
     """
-    return W.Layout(width="100%", max_width=CONTROL_MAX_WIDTH, min_width="0")
+    return W.Layout(width="100%", max_width=CONTROL_MAX_WIDTH, min_width="0",
+                    margin="2px 0px")
+
+
+def fit_layout(width="100%", **more):
+    """The layout of a figure, table or message: ``width`` at most, never past its container.
+
+    ``width`` is the preferred width (``"430px"`` for a figure); the box
+    shrinks on a narrower page, and its margin is vertical only.
+
+    Examples
+    --------
+    >>> lay = fit_layout("430px", overflow="auto")
+    >>> lay.width, lay.max_width, lay.margin, lay.overflow
+    ('430px', '100%', '2px 0px', 'auto')
+    """
+    return W.Layout(width=width, max_width="100%", margin="2px 0px", **more)
 
 
 def column(children):

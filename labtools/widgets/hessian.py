@@ -61,8 +61,7 @@ class HessianInspector(LandscapeChooser):
         self.arrows = plots.plot_hessian_arrows(self.ax, start, [1.0, 1.0], np.eye(2))
         self.panel.add(self.point, *self.arrows)
         self.model = []
-        self.info = W.HTML(layout=W.Layout(width="340px", max_width="100%",
-                                           overflow="auto"))
+        self.info = W.HTML(layout=ctl.fit_layout("340px", overflow="auto"))
         self.image = self.panel.image
         self.assemble([["landscape", "expression"], ["x", "y", "taylor"]],
                       [self.image, self.info])

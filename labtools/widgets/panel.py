@@ -21,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .. import plots
+from .controls import fit_layout
 from .site import building_site
 
 __all__ = ["DPI", "Panel", "encode_png", "figure_html", "image_box"]
@@ -83,7 +84,7 @@ def image_box(width):
     >>> image_box(430).layout.max_width
     '100%'
     """
-    return W.HTML(layout=W.Layout(width=f"{width}px", max_width="100%"))
+    return W.HTML(layout=fit_layout(f"{width}px"))
 
 
 class Panel:

@@ -111,7 +111,7 @@ class OptimizerRace(Widget):
         self.images = [p.image for p in self.map_panels]
         self.image, self.loss_image = self.images[0], self.loss_panel.image
         # a wide table scrolls inside its own box on a phone instead of being cut off
-        self.table = W.HTML(layout=W.Layout(max_width="100%", overflow="auto"))
+        self.table = W.HTML(layout=ctl.fit_layout(None, overflow="auto"))
         self.assemble(self.split_controls(), self.images, self.loss_image, self.table)
         self._watch(["landscape"], self._on_landscape)
         self._watch([n for n in c if n != "landscape"], self.update)
