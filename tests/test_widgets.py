@@ -717,6 +717,9 @@ def test_widget_layouts_shrink_to_a_phone(make):
         assert control.layout.width == "100%", name
         assert control.layout.max_width == "390px" and control.layout.min_width == "0", name
         assert control.layout.margin == "2px 0px", name  # no side margin past the column
+    for panel in w.panels:
+        # shown at most ~1.45x smaller on a 358-px phone column: ticks stay readable
+        assert panel.size[0] <= 520, (type(w).__name__, panel.size)
     for x in _widget_tree(w.widget):
         lay = getattr(x, "layout", None)
         if lay is not None and lay.width and lay.width.endswith("px"):

@@ -56,7 +56,7 @@ class BasinMapExplorer(Widget):
         c["n"] = ctl.slider_int("grid n x n", 100, 10, 300, step=10)
         c["steps"] = ctl.slider_int("steps", 300, 10, 2000, step=10)
         self.progress = ctl.progress_bar("progress")
-        self.panel = self.new_panel((6.4, 4.3))
+        self.panel = self.new_panel((5.2, 3.8))
         self.ax = self.panel.fig.add_subplot()
         self.image = self.panel.image
         self.table = W.HTML(layout=ctl.fit_layout(None, overflow="auto"))

@@ -38,7 +38,7 @@ class ChordExplorer(Widget):
             a_default, b_default = lo + 0.2 * (hi - lo), lo + 0.75 * (hi - lo)
             c["a"] = ctl.slider_float("point a", a_default, lo, hi, (hi - lo) / 400)
             c["b"] = ctl.slider_float("point b", b_default, lo, hi, (hi - lo) / 400)
-            self.panel = self.new_panel((7.8, 3.6))
+            self.panel = self.new_panel((5.0, 3.4))
             self.ax_graph = self.panel.fig.add_subplot()
             self.ax_map = None
         else:

@@ -43,7 +43,7 @@ class Explorer1D(LandscapeChooser):
                            description="play the steps")
         W.jslink((self.play, "value"), (c["k"], "value"))
 
-        self.panel = self.new_panel((7.8, 3.6))
+        self.panel = self.new_panel((5.0, 3.4))
         self.ax = self.panel.fig.add_subplot()
         self._draw_background()
         self.full_path = self.ax.plot([], [], color="#D55E00", alpha=0.25, linewidth=1,

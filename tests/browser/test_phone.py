@@ -90,7 +90,7 @@ def test_widget_controls_fit_a_phone(phone, server, page_path):
         folder = SCREENSHOTS / "phone"
         folder.mkdir(parents=True, exist_ok=True)
         page.add_style_tag(
-            content="header, .bd-header, #pst-skip-link { display: none !important }")
+            content=".bd-header, .bd-header-article, #pst-skip-link { display: none !important }")
         for i in range(areas.count()):
             areas.nth(i).screenshot(
                 path=str(folder / f"{page_path.replace('/', '__')}-{i + 1}.png"))
