@@ -193,8 +193,8 @@ class OptimizerRace(Widget):
         c = self.controls
         head = ("<tr><th scope='col'>optimizer</th><th scope='col'>lr</th>"
                 "<th scope='col'>outcome</th><th scope='col'>steps</th>"
-                "<th scope='col'>last point</th><th scope='col'>f there</th>"
-                "<th scope='col'>‖∇f‖ there</th></tr>")
+                "<th scope='col'>last point</th><th scope='col'>f</th>"
+                "<th scope='col'>‖∇f‖</th></tr>")
         outcome = {"converged": "converged", "diverged": "diverged",
                    "max_steps": "still moving"}
         rows = []
@@ -204,8 +204,9 @@ class OptimizerRace(Widget):
                         f"<td>{outcome.get(t.status, t.status)}</td>"
                         f"<td>{t.steps_taken}</td><td>{point(t.xs[-1])}</td>"
                         f"<td>{fmt(t.values[-1])}</td><td>{fmt(t.grad_norms[-1])}</td></tr>")
-        return ("<table style='font-size:90%; border-collapse:collapse' cellpadding='3'>"
-                "<caption style='text-align:left'>Results of the race</caption>"
+        return ("<table style='font-size:85%; border-collapse:collapse' cellpadding='2'>"
+                "<caption style='text-align:left'>Results of the race (f and ‖∇f‖ at the "
+                "last point)</caption>"
                 + head + "".join(rows) + "</table>")
 
 
