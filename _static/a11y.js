@@ -3,7 +3,10 @@
  * (tests/browser) that the theme or ipywidgets' static rendering leaves behind:
  *
  *  - widget sliders: the handle (role="slider") gets the widget's description as
- *    its accessible name (ipywidgets draws the description as an unattached label);
+ *    its accessible name (ipywidgets draws the description as an unattached label),
+ *    and the readout's text as its aria-valuetext, kept in step as the slider moves:
+ *    a log-scale slider's handle moves over the exponent, so without this a screen
+ *    reader says "-2" for a learning rate of 0.01;
  *  - icon-only widget buttons (Play: play / pause / stop / repeat) get a name;
  *  - the theme's search button and colour-mode button, and the "Show code cell
  *    source" toggles of hidden cells (sphinx-togglebutton names them "Toggle
@@ -33,6 +36,23 @@
 
   function text(el) {
     return (el && el.textContent || "").replace(/\s+/g, " ").trim();
+  }
+
+  function readout(handle) {
+    var widget = handle.closest(".widget-slider, .jupyter-widgets");
+    var box = widget && widget.querySelector(".widget-readout");
+    return box ? (box.value || box.textContent || "").trim() : "";
+  }
+
+  // The value a reader hears is the one the readout shows (noUiSlider writes its own
+  // aria-valuetext, the exponent of a log slider, on every move: this undoes it).
+  function valueSliders(root) {
+    root.querySelectorAll("[role=slider]").forEach(function (handle) {
+      var shown = readout(handle);
+      if (shown && handle.getAttribute("aria-valuetext") !== shown) {
+        handle.setAttribute("aria-valuetext", shown);
+      }
+    });
   }
 
   function nameWidgets(root) {
@@ -85,6 +105,7 @@
     window.requestAnimationFrame(function () {
       pending = false;
       nameWidgets(document);
+      valueSliders(document);
       nameTheme();
     });
   }
@@ -93,6 +114,12 @@
     repairSoon();
     // Widgets render after `load`, the theme redraws its icons: repair what appears.
     new MutationObserver(repairSoon).observe(document.body, { childList: true, subtree: true });
+    // A moved slider: its readout's text and the handle's aria-valuetext change;
+    // put the readout back at once, in the same task, not a frame later.
+    new MutationObserver(function () { valueSliders(document); }).observe(document.body, {
+      subtree: true, childList: true, characterData: true,
+      attributes: true, attributeFilter: ["aria-valuetext"]
+    });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

@@ -64,15 +64,7 @@ ONLY_IN = {
 # same time (nn: labtools/nn/ without run._divergence; grading: labtools/grading/
 # without the quiz <-> grade cycle). Each entry is (kind, importer, detail);
 # remove this allowlist once those branches are merged.
-KNOWN_VIOLATIONS = {
-    ("private", "labtools.nn", "labtools.run._divergence"),
-    ("private", "labtools.assign", "labtools.quiz._choice_norm"),
-    ("private", "labtools.grade", "labtools.quiz._result"),
-    ("cycle", "labtools.grade", "labtools.grade -> labtools.quiz"),
-    # widgets: read plots.arrow_lengths / plots.curvature_color (public now)
-    ("private", "labtools.widgets", "labtools.plots._arrow_lengths"),
-    ("private", "labtools.widgets", "labtools.plots._curvature_color"),
-}
+KNOWN_VIOLATIONS: set = set()
 
 
 def allowed_imports():

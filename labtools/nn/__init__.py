@@ -43,10 +43,6 @@ goodfellow2015qualitatively, li2018visualizing, foret2021sharpness,
 garipov2018loss, hutchinson1989stochastic, lanczos1950iteration.
 """
 
-# SAM is an optimizer and lives in labtools.optim (lt.sam); these two names stay
-# importable from here for code written before it moved (not part of nn's API).
-from ..optim.sharpness_aware import sam, scale_by_sam  # noqa: F401
-
 # modules are named after what they hold, not `train`/`sharpness`: the star
 # imports would shadow such modules with the functions of the same name
 from . import activations, connectivity, data, flatness, mlp, slices, training

@@ -67,8 +67,3 @@ __all__ = [
     "show",
     "markdown_table",
 ]
-
-# The old private names widgets.py reads until its split lands
-# (labtools/widgets/ uses arrow_lengths and curvature_color).
-_arrow_lengths = arrow_lengths
-_curvature_color = curvature_color
