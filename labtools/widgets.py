@@ -1655,9 +1655,12 @@ class OptimizerRace(_Widget):
         self.loss_ax.grid(True, alpha=0.3)
         from matplotlib.lines import Line2D
 
-        self.loss_ax.legend(handles=[Line2D([], [], color=col, label=nm)
-                                     for nm, col in zip(self.names, self.colors, strict=True)],
-                            loc="upper right", fontsize="small")
+        legend = self.loss_ax.legend(handles=[Line2D([], [], color=col, label=nm)
+                                              for nm, col in zip(self.names, self.colors,
+                                                                 strict=True)],
+                                     loc="upper right", fontsize="small", framealpha=0.85)
+        # animated after the loss lines, so it is drawn over them (not struck through)
+        self.loss_panel.add(legend)
         self.image = _image_box(self.panel.size[0])
         self.loss_image = _image_box(self.loss_panel.size[0])
         self.table = W.HTML()
