@@ -10,9 +10,97 @@
    with ``''``), which Sphinx does not merge; a page then declares
    ``const THEBE_JS_URL`` twice and the browser reports a SyntaxError.
 3. Runs the kernels with a single-threaded BLAS (see ``setup``).
+4. Turns Markdown citation links into bibliography citations. The chapters
+   cite as ``[Saxe et al. (2014)](cite:t:saxe2014exact)`` (textual, like
+   ``{cite:t}``) or ``[(Kingma and Ba, 2015)](cite:p:kingma2015adam)``
+   (parenthetical, like ``{cite:p}``; several keys are separated by commas).
+   JupyterLab shows the link text, readable author-year; jupyterlab-myst has
+   no bibliography and would show a ``{cite}`` role as a bare key. The book
+   replaces each link with the sphinxcontrib-bibtex citation of that style, so
+   the page keeps its linked citations and tooltips. A link whose text does not
+   name the first author's surname and the year of every key is a build
+   warning (an error under ``-W``), so the two renderings cannot drift apart.
 """
 
+import codecs
 import os
+import re
+
+import latexcodec  # noqa: F401  (registers the "ulatex" codec pybtex uses)
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+_CITE_LINK = re.compile(r"cite:(?P<style>[tp]):(?P<keys>[^\s,]+(?:,[^\s,]+)*)")
+
+
+def _plain(latex):
+    """``G{\\'e}rard`` -> ``Gérard``: BibTeX text as a reader sees it."""
+    return codecs.decode(latex, "ulatex").replace("{", "").replace("}", "")
+
+
+def _expected_words(entry):
+    """The first author's surname and the year, as the link text must show them."""
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    words = [entry.fields.get("year", "")]
+    if persons:
+        words.append(_plain(" ".join(persons[0].last_names)))
+    return [w for w in words if w]
+
+
+def _citation_links(app, doctree):
+    """Replace ``[text](cite:t:key)`` links by sphinxcontrib-bibtex citations."""
+    from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+    from sphinxcontrib.bibtex.roles import CitationRef
+
+    env = app.env
+    domain = env.get_domain("cite")
+    entries = domain.bibdata.data.entries
+    for node in list(doctree.findall(addnodes.pending_xref)):
+        target = node.get("reftarget", "")
+        if node.get("reftype") != "myst" or not target.startswith("cite:"):
+            continue
+        match = _CITE_LINK.fullmatch(target)
+        if match is None:
+            logger.warning(
+                "citation link %r: write cite:t:KEY or cite:p:KEY1,KEY2", target,
+                location=node, type="labtools", subtype="citation",
+            )
+            continue
+        text = node.astext()
+        keys = match["keys"].split(",")
+        for key in keys:
+            if key not in entries:
+                logger.warning(
+                    "citation link %r: no key %r in the bibliography", target, key,
+                    location=node, type="labtools", subtype="citation",
+                )
+                continue
+            missing = [w for w in _expected_words(entries[key]) if w not in text]
+            if missing:
+                logger.warning(
+                    "citation link text %r for %r should name %s",
+                    text, key, " and ".join(repr(w) for w in missing),
+                    location=node, type="labtools", subtype="citation",
+                )
+        cite = addnodes.pending_xref(
+            text, nodes.inline(text, text), refdomain="cite",
+            reftype=match["style"], reftarget=match["keys"],
+            refdoc=env.docname, refexplicit=False, refwarn=True,
+        )
+        cite.source, cite.line = node.source, node.line
+        doctree.set_id(cite)  # the bibliography's back-references point here
+        domain.citation_refs.append(
+            CitationRef(
+                citation_ref_id=cite["ids"][0],
+                docname=env.docname,
+                line=node.line or 0,
+                targets=list(parse_citation_targets(match["keys"])),
+            )
+        )
+        node.replace_self(cite)
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -35,4 +123,5 @@ def setup(app):
     # multi-threaded BLAS makes them seconds instead of milliseconds.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
+    app.connect("doctree-read", _citation_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

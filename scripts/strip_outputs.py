@@ -1,4 +1,4 @@
-"""Remove outputs and execution counts from notebooks, in place.
+"""Remove outputs, execution counts and stored {eval} values from notebooks, in place.
 
 Usage: python scripts/strip_outputs.py NOTEBOOK.ipynb [...]
 
@@ -15,6 +15,9 @@ def strip(path: str) -> bool:
     nb = nbformat.read(path, as_version=4)
     changed = False
     for cell in nb.cells:
+        # jupyterlab-myst stores the values of a Markdown cell's {eval} roles
+        if cell.metadata.pop("user_expressions", None) is not None:
+            changed = True
         if cell.cell_type == "code":
             if cell.outputs or cell.execution_count is not None:
                 changed = True
