@@ -11,7 +11,7 @@ from matplotlib.patches import Rectangle
 
 from .. import plots
 from .._checks import fmt
-from ..curvature import classify, critical_points, hessian_eigs
+from ..curvature import classify, critical_points, hessian_eigs, is_critical_point, taylor_model
 from . import controls as ctl
 from .base import LandscapeChooser, start_sliders
 from .inputs import point, start_or_default
@@ -93,7 +93,7 @@ class HessianInspector(LandscapeChooser):
                                                                  legend=False)
         self.panel.invalidate()
 
-    def _taylor_model(self, x, value, g, H):
+    def _taylor_model(self, x):
         """Dashed contours of the second-order model in a small square around ``x``."""
         for art in self.model:
             self.panel.remove(art)
@@ -105,8 +105,7 @@ class HessianInspector(LandscapeChooser):
         r = 0.18 * min(x_hi - x_lo, y_hi - y_lo)
         s = np.linspace(-r, r, 41)
         DX, DY = np.meshgrid(s, s)
-        D = np.stack([DX, DY], axis=-1)
-        q = value + D @ g + 0.5 * np.einsum("...i,ij,...j->...", D, H, D)
+        q = taylor_model(f, x)(np.stack([x[0] + DX, x[1] + DY], axis=-1))
         # The model's contours at eight values of f seen in the square, so
         # they can be compared with the bands of the map underneath.
         with np.errstate(all="ignore"):
@@ -141,7 +140,7 @@ class HessianInspector(LandscapeChooser):
         vals, vecs = hessian_eigs(f, x)
         kind = classify(H)
         gnorm = float(np.linalg.norm(g))
-        critical = gnorm <= 1e-6 * (1.0 + abs(value))
+        critical = bool(is_critical_point(f, x))
         self.result = {"x": x, "value": value, "gradient": g, "hessian": H,
                        "eigenvalues": vals, "eigenvectors": vecs, "kind": kind,
                        "critical": critical}
@@ -153,7 +152,7 @@ class HessianInspector(LandscapeChooser):
         # The legend quotes the eigenvalues at the point, so it moves with them.
         self.legend = self.panel.moving_legend(
             self.ax, [*self.critical_marks.values(), *self.arrows], "lower right")
-        self._taylor_model(x, value, g, H)
+        self._taylor_model(x)
         where = point(x)
         if critical:
             verdict = f"a critical point: a {kind}" if kind != "degenerate" else (
