@@ -9,7 +9,7 @@ HTML   := _build/html
 # Notebooks the book executes; nbval runs the same set.
 NOTEBOOKS := $(wildcard chapters/*.ipynb) $(wildcard exercises/*.ipynb)
 
-.PHONY: help env book test lint unit nbval build-check site-check browser test-lab \
+.PHONY: help env book test lint unit unit-slow grade-env nbval build-check site-check browser test-lab \
         lab serve bench exercises strip clean
 
 help:
@@ -36,14 +36,23 @@ book: env
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo "Site built: $(abspath $(HTML))/index.html"
 
-test: env lint unit nbval build-check site-check browser test-lab
+test: env lint unit unit-slow nbval build-check site-check browser test-lab
 	@echo "make test: all checks passed"
 
 lint: env
 	$(BIN)/ruff check .
 
+# The fast path: everything but the tests that run kernels (marked slow).
 unit: env
-	$(PY) -m pytest -n 2 tests -m "not browser" --ignore=tests/site --ignore=tests/browser --ignore=tests/lab
+	$(PY) -m pytest -n 2 tests -m "not browser and not slow" --ignore=tests/site --ignore=tests/browser --ignore=tests/lab
+
+# The slow tests: the grader over every exercise and the hostile submissions, each
+# in its own bubblewrap sandbox (installed by scripts/ensure-bwrap.sh).
+unit-slow: env grade-env
+	$(PY) -m pytest -n 2 tests -m "slow and not browser" --ignore=tests/site --ignore=tests/browser --ignore=tests/lab
+
+grade-env:
+	bash scripts/ensure-bwrap.sh
 
 nbval: env
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile --nbval-lax intro.ipynb $(NOTEBOOKS)

@@ -1,6 +1,6 @@
 """What every part of the grading machinery shares: answer keys, results, normalisation.
 
-The hashing scheme (the Python half; :data:`labtools.grading.forms.SCRIPT`
+The hashing scheme (the Python half; ``labtools.grading.forms.SCRIPT``
 mirrors it in JavaScript), the :class:`Result` of checking one answer, and
 :func:`normalize_answer`, the one place where a learner's value is put in
 canonical form, used by the in-notebook check and by the grader alike.
@@ -114,7 +114,7 @@ def normalize_answer(value):
     NumPy scalars become Python numbers, arrays and tuples become (nested)
     lists, sets become sorted lists and mappings keep their keys with
     normalised values. The grader receives a learner's value as JSON data
-    (:func:`labtools.grading.harness.plain`), which already has this form;
+    (``labtools.grading.harness.plain``), which already has this form;
     passing the live object of the notebook through this function gives the
     same thing, so an answer earns the same verdict on both sides.
 

@@ -50,7 +50,7 @@ class CodeCheck:
         return out
 
     def judge(self, cases, outputs, points, signature):
-        """Compare ``outputs`` (from :func:`run_cases`) with the reference."""
+        """Compare ``outputs`` (from ``harness.run_cases``) with the reference."""
         if len(outputs) != len(cases):
             return result("invalid", 0, points, "the function's results could not be read")
         if all("ok" in o and o["ok"] is None for o in outputs):

@@ -1,6 +1,6 @@
 """A question as a self-checking HTML form: the page checks answers with no kernel.
 
-:func:`render_html` writes the form and a small inline script (:data:`SCRIPT`:
+:func:`render_html` writes the form and a small inline script (``SCRIPT``:
 SHA-256 and the same checks as :mod:`labtools.grading.questions`, so it works
 on ``file://`` pages and in the static book). The script receives only hashes
 and hints (:func:`js_payload`), never a key.

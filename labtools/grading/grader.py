@@ -210,6 +210,9 @@ class _Run:
         self.path = path
         self.settings = settings
         self.deadline = time.monotonic() + settings.total_timeout
+        # cells may use three quarters of the bound; the rest is kept for
+        # reading the answers (and a restart) so a slow notebook still gets read
+        self.reserve = 0.25 * settings.total_timeout
         self.sandbox = None
         self.workdir = None
 
@@ -300,9 +303,10 @@ def _run_cells(kernel, cells, skip, run, notes):
     for i, (number, code) in enumerate(cells):
         if i in skip or not code.strip():
             continue
-        left = run.left()
+        left = run.left() - run.reserve
         if left <= 1:
-            notes.append(f"total time limit ({settings.total_timeout:g} s) reached; "
+            notes.append(f"the time for running cells ({0.75 * settings.total_timeout:g} s "
+                         f"of the {settings.total_timeout:g} s bound) ran out; "
                          f"{cell_name(number, code)} and the cells after it were not run")
             return
         try:
@@ -383,7 +387,7 @@ def _score(report: Report, bank: dict, answers: dict) -> None:
 
 
 def unplain(value):
-    """Undo :func:`~labtools.grading.harness.plain`'s wrapping of a value read from a kernel.
+    """Undo ``harness.plain``'s wrapping of a value read from a kernel.
 
     Values it could only describe (``{"__repr__": ...}``) are not valid answers.
     """

@@ -3,7 +3,7 @@
 ``HARNESS`` is kept as source so that every request gives the kernel a pristine
 copy, run in fresh globals (``WRAPPER``): a learner's ``list = [...]`` or
 ``json = 3`` cannot break it. The same source is executed here, so
-:func:`plain` and :func:`run_cases` are the very functions the kernel runs
+``plain`` and ``run_cases`` are the very functions the kernel runs
 (the in-notebook self-check calls them too).
 """
 

@@ -1,6 +1,6 @@
 """A sealed box per submission: namespaces (bubblewrap), cgroups and rlimits on Linux.
 
-Each kernel the grader starts runs inside :func:`bwrap_argv`'s command line:
+Each kernel the grader starts runs inside the command line of :meth:`Sandbox.argv`:
 
 * its own PID, IPC, UTS, network and cgroup namespaces (``bwrap --unshare-*``):
   every process it starts, detached or not, dies with the box
@@ -114,7 +114,7 @@ def prepare_environment(folder: Path, questions: Path) -> Path:
     """Build the read-only tree every kernel of one grading run sees.
 
     ``folder/labtools`` is a copy of the package's ``.py`` files without the
-    instructor-side modules (:data:`MASKED` become a module that refuses to
+    instructor-side modules (``MASKED`` become a module that refuses to
     import) and without ``__pycache__``; ``folder/questions`` holds the
     compiled banks. Returns ``folder``.
     """
