@@ -41,6 +41,8 @@ import nbformat
 
 from .base import KINDS, LABEL_HINTS, LETTERS, bucket, choice_norm, digest
 from .code_checks import CODE_CHECKS
+from .gradebook import read_roster
+from .variants import GENERATORS, make_variant, read_secret
 
 __all__: list[str] = []  # a command-line tool; nothing re-exported
 
@@ -198,6 +200,21 @@ def compile_question(q: dict, exercise: str, salt: str) -> dict:
             raise AuthoringError(f"{where}: answer must give one of {labels} per item")
         out.update(items=items, labels=labels,
                    item_hashes=[digest(salt, qid, f"{i}|{a}") for i, a in enumerate(answer)])
+    elif kind == "variant":
+        generator = _need(q, "generator", str, where)
+        if generator not in GENERATORS:
+            raise AuthoringError(f"{where}: generator must be one of "
+                                 f"{', '.join(GENERATORS)}; got {generator!r}")
+        params = make_variant(generator, b"x" * 16, "check", qid).params
+        try:
+            out["prompt"].format(**params)
+        except (KeyError, IndexError, ValueError) as err:
+            raise AuthoringError(f"{where}: the prompt may use only the placeholders "
+                                 f"{', '.join('{' + k + '}' for k in params)}; {err}") from None
+        if "answer" in q:
+            raise AuthoringError(f"{where}: a variant question has no answer: the grader "
+                                 "computes each learner's key")
+        out.update(generator=generator)
     else:
         out.update(reference=_need(q, "reference", str, where),
                    signature=_need(q, "signature", str, where))
@@ -246,6 +263,26 @@ def plan(source: Path, student: Path, solution: Path, questions: Path | None = N
     return files
 
 
+def write_variants(banks: dict, roster: list[str], secret: bytes, folder: Path) -> list[Path]:
+    """Write ``folder/<learner>/<exercise>.json``: each learner's numbers, never a key.
+
+    Only exercises with variant questions get a file. Returns the paths written.
+    """
+    written = []
+    for exercise, bank in sorted(banks.items()):
+        qs = [q for q in bank["questions"] if q["kind"] == "variant"]
+        if not qs:
+            continue
+        for learner in roster:
+            data = {q["qid"]: make_variant(q["generator"], secret, learner, q["qid"]).params
+                    for q in qs}
+            path = folder / learner / f"{exercise}.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+            written.append(path)
+    return written
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m labtools.assign", description=__doc__
                                      .split("\n\n")[0])
@@ -256,7 +293,15 @@ def main(argv=None) -> int:
                         help="folder for compiled banks (default: STUDENT/questions)")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if a generated file is out of date")
+    parser.add_argument("--variants", default=None,
+                        help="write each learner's numbers for the variant questions here "
+                             "(needs --roster and the secret)")
+    parser.add_argument("--roster", default=None, help="CSV of learner ids (for --variants)")
+    parser.add_argument("--secret-file", default=None,
+                        help="the instructor's secret (default: $LABTOOLS_GRADING_SECRET)")
     args = parser.parse_args(argv)
+    if args.variants and not args.roster:
+        parser.error("--variants needs --roster")
     source = Path(args.source)
     if not source.is_dir():
         parser.error(f"source must be a folder, got {args.source!r}")
@@ -275,6 +320,15 @@ def main(argv=None) -> int:
         if not args.check:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+    if args.variants:
+        try:
+            secret = read_secret(args.secret_file)
+            banks = {p.stem: json.loads(t) for p, t in files.items() if p.suffix == ".json"}
+            paths = write_variants(banks, read_roster(args.roster), secret, Path(args.variants))
+        except (OSError, ValueError) as err:
+            print(f"labtools.assign: {err}", file=sys.stderr)
+            return 2
+        print(f"{len(paths)} variant files written to {args.variants}")
     verb = "out of date" if args.check else "written"
     for path in stale:
         print(f"{verb}: {path}")

@@ -17,7 +17,7 @@ import numpy as np
 
 __all__ = ["Result", "digest", "bucket", "normalize_answer"]
 
-KINDS = ("choice", "numeric", "classify", "code")
+KINDS = ("choice", "numeric", "classify", "code", "variant")
 LETTERS = "abcdefghij"
 NEAR_MISS_BUCKETS = 4  # buckets 2..4 away from the key earn half credit
 

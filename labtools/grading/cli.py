@@ -26,14 +26,11 @@ from pathlib import Path
 
 from .gradebook import Gradebook, find_submissions, read_roster
 from .grader import Report, Settings, grade_submission, load_banks
+from .questions import default_questions_dir
 from .sandbox import Limits, prepare_environment, sandbox_problem
+from .variants import read_secret
 
-__all__ = ["main", "default_questions_dir"]
-
-
-def default_questions_dir() -> Path:
-    """``exercises/questions`` of the repository this labtools belongs to."""
-    return Path(__file__).resolve().parents[2] / "exercises" / "questions"
+__all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,16 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="run kernels as plain child processes of the grader, with the "
                              "grader's rights: only for notebooks you trust")
+    parser.add_argument("--secret-file", default=None,
+                        help="the instructor's secret for variant questions (default: "
+                             "$LABTOOLS_GRADING_SECRET); never inside the repository")
     parser.add_argument("--quiet", action="store_true")
     return parser
 
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["export-gradescope"]:
-        from .gradescope import main as export_main
-
-        return export_main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     for name in ("cell_timeout", "total_timeout", "question_timeout"):
@@ -101,6 +97,9 @@ def main(argv=None) -> int:
             parser.error(f"--exercise must be one of {', '.join(sorted(banks))}; "
                          f"got {args.exercise!r}")
         roster = read_roster(args.roster) if args.roster else None
+        secret = None
+        if any(q["kind"] == "variant" for b in banks.values() for q in b["questions"]):
+            secret = read_secret(args.secret_file)
         subs = find_submissions(args.submissions, roster)
         if not subs:
             parser.error("no notebooks found in " + ", ".join(args.submissions))
@@ -114,7 +113,7 @@ def main(argv=None) -> int:
         env_dir = None if args.unsafe_no_sandbox else prepare_environment(Path(env), qdir)
         settings = Settings(cell_timeout=args.cell_timeout, total_timeout=args.total_timeout,
                             question_timeout=args.question_timeout, seed=args.seed,
-                            env_dir=env_dir, limits=limits)
+                            env_dir=env_dir, limits=limits, secret=secret)
         failed = _grade_all(subs, banks, settings, book, args)
     if not args.quiet:
         print(f"reports written to {Path(args.out).resolve()}")

@@ -73,6 +73,12 @@ def render_html(q) -> str:
                 f'<option value="{_esc(lab)}">{_esc(lab)}</option>' for lab in q.labels)
             body.append(f'<div style="margin:0.2em 0;"><label for="{sid}">{i + 1}. '
                         f'{_esc(item)}</label> <select id="{sid}">{opts}</select></div>')
+    elif q.kind == "variant":
+        text = q.prompt if q.params is None else q.prompt.format(**q.params)
+        return (f'<div class="labtools-quiz" style="{_BOX}"><p style="font-weight:bold;'
+                f'margin:0;">{_esc(q.key)}. {_esc(text)}</p><p style="margin:0.3em 0;">'
+                'This question is graded by your instructor, with numbers of your own; '
+                'its answer is stored nowhere, so this page cannot check it.</p></div>')
     else:  # code: no in-page check is possible without a kernel
         body.append(f'<p style="margin:0.3em 0;"><code>{_esc(q.signature)}</code></p>'
                     '<p style="margin:0.3em 0;">This question runs your code, so it is '

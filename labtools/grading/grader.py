@@ -36,8 +36,12 @@ from .harness import HARNESS, REQUEST, WRAPPER
 from .kernel import Kernel, KernelDied
 from .questions import make_question
 from .sandbox import Limits, Sandbox
+from .variants import make_variant
 
-__all__ = ["Settings", "Report", "grade_submission", "load_banks", "exercise_of"]
+__all__ = ["Settings", "Report", "grade_submission", "load_banks", "exercise_of",
+           "VARIANTS_FILE"]
+
+VARIANTS_FILE = "my_variants.json"  # the learner's numbers, beside their notebook
 
 
 @dataclass
@@ -57,6 +61,7 @@ class Settings:
     seed: int | None = None
     env_dir: Path | None = None
     limits: Limits = field(default_factory=Limits)
+    secret: bytes | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -197,8 +202,15 @@ def grade_submission(path: Path, student: str, banks: dict, settings: Settings,
     bank = banks[exercise]
     seed = settings.seed if settings.seed is not None else secrets.randbits(48)
     report.seed = seed
-    answers = _collect(path, cells, bank, settings, np.random.default_rng(seed), report.notes)
-    _score(report, bank, answers)
+    files = {}
+    variant_qs = [q for q in bank["questions"] if q["kind"] == "variant"]
+    if variant_qs and settings.secret is not None:
+        # the learner's own numbers (never a key), where their notebook reads them
+        files[VARIANTS_FILE] = json.dumps({q["qid"]: make_variant(
+            q["generator"], settings.secret, student, q["qid"]).params for q in variant_qs})
+    answers = _collect(path, cells, bank, settings, np.random.default_rng(seed), report.notes,
+                       files)
+    _score(report, bank, answers, student, settings.secret)
     report.seconds = round(time.monotonic() - started, 2)
     return report
 
@@ -206,8 +218,9 @@ def grade_submission(path: Path, student: str, banks: dict, settings: Settings,
 class _Run:
     """One notebook's kernels, under one wall-clock deadline."""
 
-    def __init__(self, path: Path, settings: Settings):
+    def __init__(self, path: Path, settings: Settings, files: dict):
         self.path = path
+        self.files = files
         self.settings = settings
         self.deadline = time.monotonic() + settings.total_timeout
         # cells may use three quarters of the bound; the rest is kept for
@@ -223,9 +236,12 @@ class _Run:
         if self.left() <= 1:
             raise TimeoutError
         if self.settings.env_dir is not None:
-            self.sandbox = Sandbox(self.path, self.settings.env_dir, self.settings.limits)
+            self.sandbox = Sandbox(self.path, self.settings.env_dir, self.settings.limits,
+                                   self.files)
             return Kernel("", sandbox=self.sandbox, startup_timeout=min(60, self.left()))
         self.workdir = tempfile.mkdtemp(prefix="labtools-grade-")
+        for name, text in self.files.items():
+            Path(self.workdir, name).write_text(text, encoding="utf-8")
         return Kernel(self.workdir, startup_timeout=min(60, self.left()))
 
     def stop(self, kernel: Kernel | None) -> None:
@@ -239,7 +255,7 @@ class _Run:
             self.workdir = None
 
 
-def _collect(path, cells, bank, settings, rng, notes) -> dict:
+def _collect(path, cells, bank, settings, rng, notes, files) -> dict:
     """Execute the cells, then read each question's answer out of the kernel.
 
     When a cell kills the kernel, a fresh kernel reruns the notebook without
@@ -254,7 +270,7 @@ def _collect(path, cells, bank, settings, rng, notes) -> dict:
     skip: set[int] = set()
     pending = list(questions)
     restarts = 0
-    run = _Run(path, settings)
+    run = _Run(path, settings, files)
     while pending:
         kernel = None
         try:
@@ -353,7 +369,8 @@ def _ask(kernel, q, cases, run) -> dict:
     return {"failed": "the answer could not be read"}
 
 
-def _score(report: Report, bank: dict, answers: dict) -> None:
+def _score(report: Report, bank: dict, answers: dict, student: str,
+           secret: bytes | None) -> None:
     total = 0.0
     for data in bank["questions"]:
         q = make_question(data, bank["salt"])
@@ -373,6 +390,8 @@ def _score(report: Report, bank: dict, answers: dict) -> None:
                            for o in reply["outputs"]]
                 res = CODE_CHECKS[q.reference].judge(reply["_cases"], outputs, q.points,
                                                      q.signature)
+        elif q.kind == "variant":
+            res = _score_variant(q, unplain(reply.get("value")), student, secret)
         else:
             try:
                 res = q.evaluate(unplain(reply.get("value")))
@@ -384,6 +403,18 @@ def _score(report: Report, bank: dict, answers: dict) -> None:
                                  "score": score, "points": q.points,
                                  "message": res.message})
     report.score = round(min(total, report.max_score), 4)
+
+
+def _score_variant(q, value, student: str, secret: bytes | None):
+    """Check ``value`` against the key of ``student``'s own variant, recomputed here."""
+    if value is None:
+        return result("unanswered", 0, q.points, f"Set {q.name} and run the cell.")
+    if secret is None:
+        return result("invalid", 0, q.points, "graded without the instructor's secret")
+    variant = make_variant(q.generator, secret, student, q.qid)
+    if variant.check(value):
+        return result("correct", 1, q.points, "Well done.")
+    return result("wrong", 0, q.points, "Not the value for your own numbers.")
 
 
 def unplain(value):

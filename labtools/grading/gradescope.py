@@ -28,6 +28,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from .questions import default_questions_dir
+
 __all__ = ["build_bundle", "results_json", "main"]
 
 SETUP = """\
@@ -60,9 +62,7 @@ PYTHONPATH="$ROOT/source" exec "$PY" -m labtools.grading.gradescope run --root "
 
 def build_bundle(out: Path, questions: Path) -> Path:
     """Write the autograder zip to ``out`` and return its path."""
-    import labtools
-
-    pkg = Path(labtools.__file__).resolve().parent
+    pkg = Path(__file__).resolve().parents[1]  # the labtools package
     repo = pkg.parent
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -157,8 +157,6 @@ def main(argv=None) -> int:
     parser.add_argument("--questions", default=None,
                         help="folder of compiled question banks (default: exercises/questions)")
     args = parser.parse_args(argv)
-    from .cli import default_questions_dir
-
     try:
         path = build_bundle(Path(args.out), Path(args.questions) if args.questions
                             else default_questions_dir())

@@ -348,8 +348,38 @@ class CodeQuestion(Question):
         return spec.judge(cases, outputs, self.points, self.signature)
 
 
+class VariantQuestion(Question):
+    """A graded question with the learner's own numbers and no stored key.
+
+    Its prompt is a template filled with the learner's parameters (from the
+    file their instructor gives them, see :mod:`labtools.grading.variants`).
+    Nothing in the notebook or the bank can check the answer: the grader
+    recomputes the key from the learner's id and the instructor's secret.
+    """
+
+    kind = "variant"
+
+    def __init__(self, data, salt):
+        super().__init__(data, salt)
+        self.generator = data["generator"]
+        self.params = None
+
+    def __str__(self):
+        if self.params is None:
+            return (f"{self.key}. {self.prompt}\n(Your own numbers come from your "
+                    "instructor: load_questions(..., variants='my_variants.json').)")
+        return f"{self.key}. {self.prompt.format(**self.params)}"
+
+    def evaluate(self, answer) -> Result:
+        if answer is None:
+            return result("unanswered", 0, self.points, f"Set {self.name} and run the cell.")
+        return result("unanswered", 0, self.points,
+                      "Recorded. This question is graded by your instructor: its answer "
+                      "is stored nowhere, so it cannot be checked here.")
+
+
 _CLASSES = {"choice": ChoiceQuestion, "numeric": NumericQuestion,
-            "classify": ClassifyQuestion, "code": CodeQuestion}
+            "classify": ClassifyQuestion, "code": CodeQuestion, "variant": VariantQuestion}
 
 
 def make_question(data: Mapping, salt: str) -> Question:
@@ -375,10 +405,13 @@ class QuestionSet(Mapping):
     (['q1', 'q2', 'q3'], 6.0)
     """
 
-    def __init__(self, bank: Mapping):
+    def __init__(self, bank: Mapping, variants: Mapping | None = None):
         self.exercise = bank["exercise"]
         self.salt = bank["salt"]
         self._questions = {q["key"]: make_question(q, self.salt) for q in bank["questions"]}
+        for q in self._questions.values():
+            if isinstance(q, VariantQuestion) and variants and q.qid in variants:
+                q.params = dict(variants[q.qid])
 
     def __getitem__(self, key):
         try:
@@ -411,8 +444,13 @@ def question_dirs() -> list[Path]:
     if os.environ.get("LABTOOLS_QUESTIONS"):
         dirs.append(Path(os.environ["LABTOOLS_QUESTIONS"]))
     dirs.append(Path.cwd() / "questions")
-    dirs.append(Path(__file__).resolve().parents[2] / "exercises" / "questions")
+    dirs.append(default_questions_dir())
     return dirs
+
+
+def default_questions_dir() -> Path:
+    """``exercises/questions`` of the repository this labtools belongs to."""
+    return Path(__file__).resolve().parents[2] / "exercises" / "questions"
 
 
 def read_bank(exercise: str, path=None) -> dict:
@@ -431,7 +469,7 @@ def read_bank(exercise: str, path=None) -> dict:
         + ". Run `make exercises` to compile the banks.")
 
 
-def load_questions(exercise: str, path=None) -> QuestionSet:
+def load_questions(exercise: str, path=None, variants=None) -> QuestionSet:
     """Load the questions of one exercise notebook.
 
     Parameters
@@ -441,6 +479,10 @@ def load_questions(exercise: str, path=None) -> QuestionSet:
     path : str, optional
         The path of a compiled bank file; by default the bank is looked up in
         the folders ``question_dirs()`` lists.
+    variants : str or dict, optional
+        The learner's own numbers for the graded variant questions: the JSON
+        file ``python -m labtools.assign --variants`` wrote for them, or its
+        content.
 
     Returns
     -------
@@ -454,5 +496,7 @@ def load_questions(exercise: str, path=None) -> QuestionSet:
     >>> qs["q1"].evaluate(None).status
     'unanswered'
     """
-    return QuestionSet(read_bank(exercise, path))
+    if variants is not None and not isinstance(variants, Mapping):
+        variants = json.loads(Path(variants).read_text(encoding="utf-8"))
+    return QuestionSet(read_bank(exercise, path), variants)
 

@@ -118,9 +118,7 @@ def prepare_environment(folder: Path, questions: Path) -> Path:
     import) and without ``__pycache__``; ``folder/questions`` holds the
     compiled banks. Returns ``folder``.
     """
-    import labtools
-
-    src = Path(labtools.__file__).resolve().parent
+    src = Path(__file__).resolve().parents[1]  # the labtools package
     dst = folder / "labtools"
     for path in sorted(src.rglob("*")):
         rel = path.relative_to(src)
@@ -162,9 +160,13 @@ class Sandbox:
     env_dir : Path
         The read-only tree from :func:`prepare_environment`.
     limits : Limits
+    files : dict, optional
+        ``{name: text}`` of extra files for the home folder (the learner's own
+        variant numbers).
     """
 
-    def __init__(self, notebook: Path, env_dir: Path, limits: Limits):
+    def __init__(self, notebook: Path, env_dir: Path, limits: Limits,
+                 files: dict | None = None):
         self.limits = limits
         self.env_dir = Path(env_dir)
         self.root = os.geteuid() == 0
@@ -175,6 +177,10 @@ class Sandbox:
         for d in (self.home, self.run_dir, self.priv / "etc"):
             d.mkdir()
         shutil.copyfile(notebook, self.home / "submission.ipynb")
+        for name, text in (files or {}).items():
+            (self.home / name).write_text(text, encoding="utf-8")
+            if os.geteuid() == 0:
+                os.chown(self.home / name, NOBODY, NOBODY)
         (self.priv / "etc" / "passwd").write_text(
             f"nobody:x:{NOBODY}:{NOBODY}:nobody:{self.home}:/usr/sbin/nologin\n")
         (self.priv / "etc" / "group").write_text(f"nogroup:x:{NOBODY}:\n")
