@@ -12,6 +12,7 @@ The rest is for instructors and is imported from its own module:
 ``forms``                  a question as a self-checking HTML form
 ``harness``                the code the grader runs in a learner's kernel
 ``code_checks``            write-a-function cases and references (instructor side)
+``variants``               graded per-learner variants: numbers from a secret, no stored key
 ``kernel``                 one kernel driven over its channels
 ``sandbox``                bubblewrap namespaces, cgroups and rlimits per kernel
 ``grader``                 grading one notebook

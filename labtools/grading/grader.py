@@ -24,6 +24,7 @@ import json
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,6 +229,19 @@ class _Run:
         self.reserve = 0.25 * settings.total_timeout
         self.sandbox = None
         self.workdir = None
+        self.kernel = None
+        self.timer = threading.Timer(settings.total_timeout + self.GRACE, self.watchdog)
+        self.timer.daemon = True
+        self.timer.start()
+
+    GRACE = 10.0  # seconds past the bound before the watchdog kills the kernel
+
+    def watchdog(self):
+        """Kill whatever still runs at the bound plus GRACE, whatever the grader waits on."""
+        if self.kernel is not None:
+            self.kernel.kill()
+        if self.sandbox is not None:
+            self.sandbox.kill_all()
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -238,13 +252,16 @@ class _Run:
         if self.settings.env_dir is not None:
             self.sandbox = Sandbox(self.path, self.settings.env_dir, self.settings.limits,
                                    self.files)
-            return Kernel("", sandbox=self.sandbox, startup_timeout=min(60, self.left()))
+            self.kernel = Kernel("", sandbox=self.sandbox, startup_timeout=min(60, self.left()))
+            return self.kernel
         self.workdir = tempfile.mkdtemp(prefix="labtools-grade-")
         for name, text in self.files.items():
             Path(self.workdir, name).write_text(text, encoding="utf-8")
-        return Kernel(self.workdir, startup_timeout=min(60, self.left()))
+        self.kernel = Kernel(self.workdir, startup_timeout=min(60, self.left()))
+        return self.kernel
 
     def stop(self, kernel: Kernel | None) -> None:
+        self.kernel = None
         if kernel is not None:
             kernel.shutdown()
         if self.sandbox is not None:
@@ -311,6 +328,7 @@ def _collect(path, cells, bank, settings, rng, notes, files) -> dict:
                 notes.append(f"the kernel was stopped at the memory limit "
                              f"({settings.limits.memory_mb} MB)")
             run.stop(kernel)
+    run.timer.cancel()
     return answers
 
 

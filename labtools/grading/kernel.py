@@ -170,6 +170,13 @@ class Kernel:
                 return
         raise KernelDied("the kernel did not stop after an interrupt")
 
+    def kill(self):
+        """SIGKILL the kernel's process (the sandbox's outermost process) at once."""
+        try:
+            self.km.provisioner.process.kill()
+        except Exception:
+            pass
+
     def shutdown(self):
         try:
             self.kc.stop_channels()
