@@ -108,7 +108,7 @@ def hostile_run(tmp_path_factory):
     for name in ATTACKS:
         (subs / name).mkdir(parents=True)
         shutil.copy(HOSTILE / f"{name}.ipynb", subs / name / "ex03_saddle_points.ipynb")
-    for student, src in (("classmate", SOLUTION), ("solution", SOLUTION), ("blank", BLANK),
+    for student, src in (("zz_classmate", SOLUTION), ("solution", SOLUTION), ("blank", BLANK),
                          (INJECTION, BLANK), ("a|b", BLANK)):
         (subs / student).mkdir()
         shutil.copy(src, subs / student / "ex03_saddle_points.ipynb")
@@ -164,7 +164,8 @@ def test_attack_finishes_within_its_bound(hostile_run, attack):
 
 def test_solutions_full_marks_blank_zero(hostile_run):
     assert report(hostile_run, "solution")["score"] == 6
-    assert report(hostile_run, "classmate")["score"] == 6  # overwrite_classmate failed
+    # graded after overwrite_classmate (names sort), and untouched by it
+    assert report(hostile_run, "zz_classmate")["score"] == 6
     blank = report(hostile_run, "blank")
     assert blank["score"] == 0 and blank["status"] == "graded"
 
