@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 SOLUTION = ROOT / "exercises" / "solutions" / "ex03_saddle_points.ipynb"
 BLANK = ROOT / "exercises" / "ex03_saddle_points.ipynb"
-TOTAL, CELL, QUESTION = 40, 5, 3
+TOTAL, CELL, QUESTION = 90, 30, 10  # generous: the machine may be busy
 INJECTION = '=HYPERLINK("evil.example","click")'
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(

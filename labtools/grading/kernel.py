@@ -126,7 +126,7 @@ class Kernel:
             left = deadline - time.monotonic()
             if left <= 0:
                 self._interrupt(msg_id)
-                return CellOutcome("timeout", f"took longer than {timeout:g} s")
+                return CellOutcome("timeout", f"took longer than {timeout:.3g} s")
             try:
                 msg = self.kc.get_iopub_msg(timeout=min(left, 0.5))
             except queue.Empty:
