@@ -185,11 +185,17 @@ def test_nothing_outside_the_sandbox_changed(hostile_run):
 
 def test_no_process_survives(hostile_run):
     assert survivors(hostile_run["pids_before"]) == []
+    assert cgroup_processes() == []
+
+
+def cgroup_processes() -> list[str]:
+    """Processes still in any grading cgroup (every run and box below labtools-grade)."""
+    found = []
     for controller in ("memory", "pids"):
         parent = Path("/sys/fs/cgroup") / controller / "labtools-grade"
-        if parent.is_dir():
-            left = [g for g in parent.iterdir() if g.is_dir()]
-            assert all(not (g / "cgroup.procs").read_text().split() for g in left), left
+        for procs in parent.glob("*/**/cgroup.procs"):
+            found += [f"{procs.parent}: {pid}" for pid in procs.read_text().split()]
+    return found
 
 
 def test_no_secret_reaches_a_report(hostile_run):
@@ -271,6 +277,8 @@ def test_killing_the_grader_loses_nothing_graded(tmp_path):
     rows = list(csv.DictReader(open(out / "gradebook.csv", encoding="utf-8")))
     assert 1 <= len(rows) < 3 and all(r["score"] == "6" for r in rows)
     assert not [p for p in out.rglob(".*") if p.is_file()]  # no half-written file
+    time.sleep(2)  # the guardian kills what the SIGKILLed grader left running
+    assert not [line for line in cgroup_processes() if f"/{proc.pid}-" in line]
     done = subprocess.run([sys.executable, "-m", "labtools.grade", str(subs), "--out",
                            str(out)], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=300)

@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,60 @@ class Limits:
 
 
 _PROBE: dict = {}
+
+# One guardian per grading process. bwrap's --die-with-parent does not survive
+# the credential changes of a root sandbox, so when the grader is SIGKILLed a
+# box could outlive it. The guardian is a small process in a session of its own
+# that waits for the grader's end of a pipe to close (however the grader ends)
+# and then kills every process left in this run's cgroups and removes them.
+_RUN = {"id": f"{os.getpid()}-{uuid.uuid4().hex[:8]}", "guardian": None}
+_RUN_LOCK = threading.Lock()
+GUARDIAN = r"""
+import os, sys, time
+from pathlib import Path
+tops = [Path(p) for p in sys.argv[1:]]
+sys.stdin.buffer.read()  # returns when the grader has exited, however it ended
+def groups():
+    return [g for top in tops for g in sorted(top.glob("*/"), reverse=True) + [top]]
+for _ in range(200):
+    left = 0
+    for g in groups():
+        try:
+            pids = [int(x) for x in (g / "cgroup.procs").read_text().split()]
+        except OSError:
+            continue
+        for pid in pids:
+            left += 1
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+    if not left:
+        break
+    time.sleep(0.05)
+for g in groups():
+    try:
+        g.rmdir()
+    except OSError:
+        pass
+"""
+
+
+def _run_groups() -> list[Path]:
+    """This grading process's cgroup folders (one per controller), guarded."""
+    tops = []
+    for controller in ("memory", "pids"):
+        base = CGROUP_ROOT / controller
+        if (base / "cgroup.procs").exists():
+            tops.append(base / CGROUP_PARENT / _RUN["id"])
+    with _RUN_LOCK:
+        if _RUN["guardian"] is None:
+            for top in tops:
+                top.mkdir(parents=True, exist_ok=True)
+            _RUN["guardian"] = subprocess.Popen(
+                [sys.executable, "-c", GUARDIAN, *map(str, tops)], stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return tops
 
 
 def sandbox_problem() -> str | None:
@@ -195,16 +250,16 @@ class Sandbox:
     def _make_cgroups(self) -> list[Path]:
         name = uuid.uuid4().hex[:12]
         made = []
+        tops = {t.parent.parent.name: t for t in _run_groups()}
         settings = {
             "memory": {"memory.limit_in_bytes": self.limits.memory_mb << 20,
                        "memory.memsw.limit_in_bytes": self.limits.memory_mb << 20},
             "pids": {"pids.max": self.limits.pids},
         }
         for controller, values in settings.items():
-            base = CGROUP_ROOT / controller
-            if not (base / "cgroup.procs").exists():
+            if controller not in tops:
                 continue
-            group = base / CGROUP_PARENT / name
+            group = tops[controller] / name
             try:
                 group.mkdir(parents=True)
             except OSError:
