@@ -276,7 +276,8 @@ def test_killing_the_grader_loses_nothing_graded(tmp_path):
     proc.wait()
     rows = list(csv.DictReader(open(out / "gradebook.csv", encoding="utf-8")))
     assert 1 <= len(rows) < 3 and all(r["score"] == "6" for r in rows)
-    assert not [p for p in out.rglob(".*") if p.is_file()]  # no half-written file
+    for p in (out / "reports").glob("*.json"):  # every file there is whole
+        assert json.loads(p.read_text())["score"] == 6
     time.sleep(2)  # the guardian kills what the SIGKILLed grader left running
     assert not [line for line in cgroup_processes() if f"/{proc.pid}-" in line]
     done = subprocess.run([sys.executable, "-m", "labtools.grade", str(subs), "--out",
@@ -285,3 +286,4 @@ def test_killing_the_grader_loses_nothing_graded(tmp_path):
     assert f"resuming: {len(rows)} of 3 already graded" in done.stdout
     rows = list(csv.DictReader(open(out / "gradebook.csv", encoding="utf-8")))
     assert sorted(r["student"] for r in rows) == ["ann", "bob", "cy"]
+    assert not [p for p in out.rglob(".*") if p.is_file()]  # stale temporaries removed

@@ -181,6 +181,11 @@ class Gradebook:
         self.reports_dir = self.out / "reports"
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         self.roster = roster
+        # temporary files of a grader killed between writing and renaming
+        for folder in (self.out, self.reports_dir):
+            for stale in folder.glob(".*.*"):
+                if stale.is_file() and stale.name.count(".") >= 2:
+                    stale.unlink(missing_ok=True)
 
     def path_of(self, sub: Submission) -> Path:
         return self.reports_dir / f"{sub.key}.json"
