@@ -9,7 +9,7 @@ HTML   := _build/html
 # Notebooks the book executes; nbval runs the same set.
 NOTEBOOKS := $(wildcard chapters/*.ipynb) $(wildcard exercises/*.ipynb)
 
-.PHONY: help env book test lint unit unit-slow nbval build-check site-check browser test-lab \
+.PHONY: help env book test lint unit unit-slow grade-env nbval build-check site-check browser test-lab \
         lab serve bench exercises strip clean
 
 help:
@@ -52,8 +52,13 @@ UNIT_ARGS := tests labtools --doctest-modules --ignore=tests/site --ignore=tests
 unit: env
 	$(PY) -m pytest -n 2 $(UNIT_ARGS) -m "not slow and not browser"
 
-unit-slow: env
+# The slow tests: the grader over every exercise and the hostile submissions, each
+# in its own bubblewrap sandbox (installed by scripts/ensure-bwrap.sh).
+unit-slow: env grade-env
 	$(PY) -m pytest -n 2 $(UNIT_ARGS) -m "slow and not browser"
+
+grade-env:
+	bash scripts/ensure-bwrap.sh
 
 nbval: env
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile --nbval-lax intro.ipynb $(NOTEBOOKS)

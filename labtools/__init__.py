@@ -7,18 +7,18 @@ The public names of every module are re-exported here, so notebooks write::
     trace = lt.run(f, lt.adam(lr=0.05), x0=[0.0, 0.0], steps=200)
 
 Data flows one way: ``landscapes`` -> ``optim`` -> ``run`` -> ``plots`` ->
-``widgets``; ``curvature`` and ``nn`` sit beside ``run``; ``quiz``, ``grade``
-and ``assign`` serve the exercises. See ``CONTRIBUTING.md`` for the contract.
+``widgets``; ``curvature`` and ``nn`` sit beside ``run``; ``grading`` (quiz,
+grader, gradebook, assign) serves the exercises. See ``CONTRIBUTING.md`` for the contract.
 """
 
-from . import curvature, landscapes, nn, optim, plots, quiz
+from . import curvature, grading, landscapes, nn, optim, plots
 from . import run as _run_module
 from .curvature import *  # noqa: F401,F403
+from .grading import *  # noqa: F401,F403
 from .landscapes import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
 from .optim import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
-from .quiz import *  # noqa: F401,F403
 from .run import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
@@ -30,7 +30,7 @@ __all__ = [
     *curvature.__all__,
     *nn.__all__,
     *plots.__all__,
-    *quiz.__all__,
+    *grading.__all__,
 ]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labtools import assign
+from labtools.grading import assign
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "exercises"

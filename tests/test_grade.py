@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from labtools import grade
+from labtools.grading import code_checks, harness
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "submissions"
@@ -34,7 +34,7 @@ def run_grader(args, cwd=ROOT):
 
 def reports(out: Path) -> dict:
     return {json.loads(p.read_text())["student"]: json.loads(p.read_text())
-            for p in out.glob("*.json")}
+            for p in (out / "reports").glob("*.json")}
 
 
 def once(tmp_path_factory, name, produce):
@@ -120,7 +120,7 @@ def test_blank_student_versions_score_zero_and_run_cleanly(versions):
     for r in stu:
         assert r["status"] == "graded" and float(r["score"]) == 0.0, r
         assert r["notes"] == "", r
-    for p in out.glob("student__*.json"):
+    for p in (out / "reports").glob("student__*.json"):
         for q in json.loads(p.read_text())["questions"]:
             assert q["status"] == "unanswered", (p.name, q)
 
@@ -203,12 +203,12 @@ def test_bad_arguments_exit_nonzero(tmp_path):
 
 # ----------------------------------------------- the grader's own references --
 
-@pytest.mark.parametrize("name", sorted(grade.CODE_CHECKS))
+@pytest.mark.parametrize("name", sorted(code_checks.CODE_CHECKS))
 def test_reference_passes_its_own_check_and_a_wrong_answer_fails(name):
-    spec = grade.CODE_CHECKS[name]
+    spec = code_checks.CODE_CHECKS[name]
     cases = spec.make_cases(np.random.default_rng(7))
     assert len(cases) >= 5
-    outputs = grade.run_cases(spec.reference, cases, spec.array_args)
+    outputs = harness.run_cases(spec.reference, cases, spec.array_args)
     assert spec.judge(cases, outputs, 1.0, name).status == "correct"
 
     def off(*args):
@@ -219,22 +219,22 @@ def test_reference_passes_its_own_check_and_a_wrong_answer_fails(name):
             return tuple(np.asarray(v) * 1.01 + 0.01 for v in value)
         return np.asarray(value) * 1.01 + 0.01
 
-    outputs = grade.run_cases(off, cases, spec.array_args)
+    outputs = harness.run_cases(off, cases, spec.array_args)
     assert spec.judge(cases, outputs, 1.0, name).status == "wrong"
 
 
 def test_classify_hessian_cases_cover_every_kind():
-    cases = grade.CODE_CHECKS["classify_hessian"].make_cases(np.random.default_rng(0))
-    kinds = {grade._classify_hessian(np.array(c[0])) for c in cases}
+    cases = code_checks.CODE_CHECKS["classify_hessian"].make_cases(np.random.default_rng(0))
+    kinds = {code_checks._classify_hessian(np.array(c[0])) for c in cases}
     assert kinds == {"minimum", "maximum", "saddle", "degenerate"}
 
 
 def test_plain_limits_what_a_kernel_can_send():
-    assert grade.plain(np.float32(1.5)) == 1.5
-    assert grade.plain(np.arange(3)) == [0.0, 1.0, 2.0]
-    assert grade.plain(float("nan")) == {"__float__": "nan"}
-    assert "too large" in grade.plain(np.zeros(200_000))["__repr__"]
-    assert grade.plain(object())["__repr__"].startswith("<object")
+    assert harness.plain(np.float32(1.5)) == 1.5
+    assert harness.plain(np.arange(3)) == [0.0, 1.0, 2.0]
+    assert harness.plain(float("nan")) == {"__float__": "nan"}
+    assert "too large" in harness.plain(np.zeros(200_000))["__repr__"]
+    assert harness.plain(object())["__repr__"].startswith("<object")
 
 
 def test_grading_never_imports_the_widgets():

@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from labtools import quiz
-from labtools.assign import compile_bank
+from labtools.grading import base, forms
+from labtools.grading import questions as quiz
+from labtools.grading.assign import compile_bank
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "exercises" / "source" / "questions").glob("*.toml"))
@@ -36,13 +37,13 @@ def all_authored():
 def test_digest_is_sha256_of_salt_qid_answer():
     import hashlib
 
-    assert quiz.digest("s", "quiz/q1", "0,2") == hashlib.sha256(b"s|quiz/q1|0,2").hexdigest()
+    assert base.digest("s", "quiz/q1", "0,2") == hashlib.sha256(b"s|quiz/q1|0,2").hexdigest()
 
 
 def test_bucket_rounds_halves_up_like_javascript():
-    assert quiz.bucket(0.5, 1.0) == 1
-    assert quiz.bucket(-0.5, 1.0) == 0
-    assert quiz.bucket(2.5, 1.0) == 3  # Python's round(2.5) would give 2
+    assert base.bucket(0.5, 1.0) == 1
+    assert base.bucket(-0.5, 1.0) == 0
+    assert base.bucket(2.5, 1.0) == 3  # Python's round(2.5) would give 2
 
 
 # ------------------------------------------------------ authored questions --
@@ -109,7 +110,7 @@ def test_classify_gives_credit_per_item_and_label_hints():
     res = q.evaluate(wrong)
     assert res.status == "partial"
     assert res.score == pytest.approx(5 / 6, abs=1e-3)
-    assert quiz.LABEL_HINTS[wrong[0]] in res.message
+    assert base.LABEL_HINTS[wrong[0]] in res.message
     assert q.evaluate({i + 1: lab for i, lab in enumerate(answer)}).status == "correct"
 
 
@@ -260,10 +261,10 @@ def test_javascript_check_agrees_with_python(tmp_path):
                 guess = [lab] * len(key)
                 guess[j % len(key)] = key[j % len(key)]
                 cases.append((q, guess, q.evaluate(guess)))
-    payload = [[quiz.js_payload(q), ans] for q, ans, _ in cases]
+    payload = [[forms.js_payload(q), ans] for q, ans, _ in cases]
     script = tmp_path / "check.js"
     script.write_text(
-        "var window = {};\n" + quiz._SCRIPT + "\n"
+        "var window = {};\n" + forms.SCRIPT + "\n"
         "var cases = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));\n"
         "var out = cases.map(function (c) { return labtoolsQuiz[c[0].kind](c[0], c[1]); });\n"
         "out.push(labtoolsQuiz.sha256('s|saddle_quiz/q1|0,2 – λ²'));\n"
@@ -290,7 +291,7 @@ def test_script_loads_twice_and_ignores_a_missing_form(tmp_path):
     script = tmp_path / "twice.js"
     script.write_text(
         "var window = {}; var document = {getElementById: function () { return null; }};\n"
-        + quiz._SCRIPT + "\n" + quiz._SCRIPT + "\n"
+        + forms.SCRIPT + "\n" + forms.SCRIPT + "\n"
         "labtoolsQuiz.attach('lq-missing', {kind: 'choice'});\n"
         "console.log(labtoolsQuiz === window.labtoolsQuiz ? 'same' : 'different');\n",
         encoding="utf-8")

@@ -1,0 +1,341 @@
+"""Make the student and solution versions of the exercises from one source.
+
+Usage::
+
+    python -m labtools.assign exercises/source --student exercises --solution exercises/solutions
+
+The source folder holds
+
+* notebooks ``NAME.ipynb`` whose code cells mark solutions nbgrader-style::
+
+      answer_q1 = None
+      ### BEGIN SOLUTION
+      answer_q1 = "b"
+      ### END SOLUTION
+      questions["q1"].check(answer_q1)
+
+  In the student version each marked block becomes ``# YOUR CODE HERE`` (plus
+  ``return None`` when the block returns something, so a function body stays
+  valid and reports "not answered yet"); the solution version keeps the code
+  and drops the marker lines. A code cell tagged ``solution-only`` is left out
+  of the student version. Both versions lose their outputs and carry
+  ``metadata.labtools.exercise = NAME`` so the grader knows what they are.
+* question banks ``questions/NAME.toml`` with plain-text answers; they are
+  compiled to ``<student>/questions/NAME.json`` with salted SHA-256 hashes in
+  place of the answers (see :mod:`labtools.grading.questions`).
+
+``--check`` writes nothing and exits with status 1 if any generated file
+differs from the committed one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+import nbformat
+
+from .base import KINDS, LABEL_HINTS, LETTERS, bucket, choice_norm, digest
+from .code_checks import CODE_CHECKS
+from .gradebook import read_roster
+from .variants import GENERATORS, make_variant, read_secret
+
+__all__: list[str] = []  # a command-line tool; nothing re-exported
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+PLACEHOLDER = "# YOUR CODE HERE"
+
+
+class AuthoringError(ValueError):
+    """A source notebook or question bank is malformed."""
+
+
+# --------------------------------------------------------------------------
+# Notebooks
+# --------------------------------------------------------------------------
+
+def split_source(source: str, where: str = "cell") -> tuple[str, str]:
+    """Return ``(student, solution)`` versions of one cell's source.
+
+    Examples
+    --------
+    >>> src = "x = None\\n### BEGIN SOLUTION\\nx = 3\\n### END SOLUTION\\ncheck(x)"
+    >>> student, solution = split_source(src)
+    >>> print(student)
+    x = None
+    # YOUR CODE HERE
+    check(x)
+    >>> print(solution)
+    x = None
+    x = 3
+    check(x)
+    """
+    student, solution, block = [], [], None
+    indent = ""
+    for n, line in enumerate(source.split("\n"), start=1):
+        marker = line.strip()
+        if marker == BEGIN:
+            if block is not None:
+                raise AuthoringError(f"{where}, line {n}: {BEGIN} inside another solution")
+            block, indent = [], line[: len(line) - len(line.lstrip())]
+        elif marker == END:
+            if block is None:
+                raise AuthoringError(f"{where}, line {n}: {END} without {BEGIN}")
+            student.append(indent + PLACEHOLDER)
+            if any(b.strip().startswith("return") for b in block):
+                student.append(indent + "return None")
+            solution.extend(block)
+            block = None
+        elif block is not None:
+            block.append(line)
+        else:
+            student.append(line)
+            solution.append(line)
+    if block is not None:
+        raise AuthoringError(f"{where}: {BEGIN} without {END}")
+    return "\n".join(student), "\n".join(solution)
+
+
+def _clean(nb, exercise: str):
+    nb.metadata.pop("widgets", None)
+    nb.metadata["labtools"] = {"exercise": exercise}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
+
+
+def make_versions(nb, exercise: str):
+    """Return ``(student, solution)`` notebooks made from a source notebook."""
+    student, solution = copy.deepcopy(nb), copy.deepcopy(nb)
+    keep = []
+    for i, (s_cell, a_cell) in enumerate(zip(student.cells, solution.cells, strict=True)):
+        where = f"{exercise}.ipynb cell {i + 1}"
+        if s_cell.cell_type == "code":
+            s_cell.source, a_cell.source = split_source(s_cell.source, where)
+        elif BEGIN in s_cell.source or END in s_cell.source:
+            raise AuthoringError(f"{where}: solution markers belong in code cells")
+        tags = s_cell.get("metadata", {}).get("tags", [])
+        if "solution-only" not in tags:
+            keep.append(s_cell)
+    student.cells = keep
+    return _clean(student, exercise), _clean(solution, exercise)
+
+
+def render_versions(source_path: Path) -> tuple[str, str]:
+    """Return the exact text of the student and solution versions of a source."""
+    nb = nbformat.read(source_path, as_version=4)
+    student, solution = make_versions(nb, source_path.stem)
+    return nbformat.writes(student) + "\n", nbformat.writes(solution) + "\n"
+
+
+# --------------------------------------------------------------------------
+# Question banks
+# --------------------------------------------------------------------------
+
+def _need(q: dict, field: str, kind, where: str):
+    if field not in q:
+        raise AuthoringError(f"{where}: missing {field!r}")
+    if not isinstance(q[field], kind):
+        raise AuthoringError(f"{where}: {field} must be {kind}, got {q[field]!r}")
+    return q[field]
+
+
+def compile_question(q: dict, exercise: str, salt: str) -> dict:
+    """Return a bank entry for one authored question, with hashes for answers."""
+    where = f"{exercise}: question {q.get('key', '?')}"
+    key = _need(q, "key", str, where)
+    kind = _need(q, "kind", str, where)
+    if kind not in KINDS:
+        raise AuthoringError(f"{where}: kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    qid = f"{exercise}/{key}"
+    out = {"key": key, "qid": qid, "kind": kind, "name": _need(q, "name", str, where),
+           "points": float(q.get("points", 1)), "prompt": _need(q, "prompt", str, where).strip()}
+    if out["points"] <= 0:
+        raise AuthoringError(f"{where}: points must be positive, got {out['points']}")
+    if kind == "choice":
+        options = _need(q, "options", list, where)
+        hints = _need(q, "hints", list, where)
+        if not 2 <= len(options) <= len(LETTERS) or len(hints) != len(options):
+            raise AuthoringError(f"{where}: needs 2 to {len(LETTERS)} options and one hint "
+                                 f"per option; got {len(options)} options, {len(hints)} hints")
+        answer = q.get("answer")
+        letters = [answer] if isinstance(answer, str) else answer
+        if not isinstance(letters, list) or not letters or any(
+                not isinstance(a, str) or a not in LETTERS[: len(options)] for a in letters):
+            raise AuthoringError(f"{where}: answer must be a letter or a list of letters "
+                                 f"among {LETTERS[: len(options)]}; got {answer!r}")
+        multiple = bool(q.get("multiple", isinstance(answer, list)))
+        if not multiple and len(letters) != 1:
+            raise AuthoringError(f"{where}: a single-answer question needs one letter")
+        out.update(multiple=multiple, options=options, hints=hints,
+                   answer_hash=digest(salt, qid, choice_norm(LETTERS.index(a)
+                                                              for a in letters)))
+    elif kind == "numeric":
+        tol = float(_need(q, "tol", (int, float), where))
+        value = float(_need(q, "answer", (int, float), where))
+        if tol <= 0:
+            raise AuthoringError(f"{where}: tol must be positive, got {tol}")
+        mistakes = []
+        for m in q.get("mistakes", []):
+            mv = float(_need(m, "value", (int, float), where + " mistake"))
+            if abs(bucket(mv, tol) - bucket(value, tol)) <= 2:
+                raise AuthoringError(f"{where}: mistake {mv} is within 2 tol of the answer")
+            mistakes.append({"hash": digest(salt, qid, f"m{bucket(mv, tol)}"),
+                             "hint": _need(m, "hint", str, where + " mistake")})
+        out.update(tol=tol, answer_hash=digest(salt, qid, str(bucket(value, tol))),
+                   mistakes=mistakes)
+        if "hint" in q:
+            out["hint"] = q["hint"]
+    elif kind == "classify":
+        items = _need(q, "items", list, where)
+        labels = q.get("labels", list(LABEL_HINTS)[:4])
+        answer = _need(q, "answer", list, where)
+        if len(answer) != len(items) or any(a not in labels for a in answer):
+            raise AuthoringError(f"{where}: answer must give one of {labels} per item")
+        out.update(items=items, labels=labels,
+                   item_hashes=[digest(salt, qid, f"{i}|{a}") for i, a in enumerate(answer)])
+    elif kind == "variant":
+        generator = _need(q, "generator", str, where)
+        if generator not in GENERATORS:
+            raise AuthoringError(f"{where}: generator must be one of "
+                                 f"{', '.join(GENERATORS)}; got {generator!r}")
+        params = make_variant(generator, b"x" * 16, "check", qid).params
+        try:
+            out["prompt"].format(**params)
+        except (KeyError, IndexError, ValueError) as err:
+            raise AuthoringError(f"{where}: the prompt may use only the placeholders "
+                                 f"{', '.join('{' + k + '}' for k in params)}; {err}") from None
+        if "answer" in q:
+            raise AuthoringError(f"{where}: a variant question has no answer: the grader "
+                                 "computes each learner's key")
+        out.update(generator=generator)
+    else:
+        out.update(reference=_need(q, "reference", str, where),
+                   signature=_need(q, "signature", str, where))
+        if out["reference"] not in CODE_CHECKS:
+            raise AuthoringError(f"{where}: reference must be one of "
+                                 f"{', '.join(CODE_CHECKS)}; got {out['reference']!r}")
+    return out
+
+
+def compile_bank(text: str, exercise: str) -> dict:
+    """Compile a TOML question bank (with answers) into its hashed JSON form."""
+    try:
+        spec = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise AuthoringError(f"{exercise}.toml: {err}") from None
+    salt = _need(spec, "salt", str, f"{exercise}.toml")
+    questions = [compile_question(q, exercise, salt) for q in spec.get("questions", [])]
+    keys = [q["key"] for q in questions]
+    if len(set(keys)) != len(keys):
+        raise AuthoringError(f"{exercise}.toml: question keys repeat: {keys}")
+    return {"exercise": exercise, "title": spec.get("title", exercise), "salt": salt,
+            "scheme": "sha256(salt|qid|answer); numbers as floor(x/tol + 0.5)",
+            "questions": questions}
+
+
+def render_bank(path: Path) -> str:
+    """Return the exact text of the compiled bank for a ``.toml`` source."""
+    bank = compile_bank(path.read_text(encoding="utf-8"), path.stem)
+    return json.dumps(bank, indent=1, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------
+# The command line
+# --------------------------------------------------------------------------
+
+def plan(source: Path, student: Path, solution: Path, questions: Path | None = None):
+    """Return ``{output path: text}`` for everything generated from ``source``."""
+    questions = questions if questions is not None else student / "questions"
+    files = {}
+    for nb_path in sorted(source.glob("*.ipynb")):
+        s_text, a_text = render_versions(nb_path)
+        files[student / nb_path.name] = s_text
+        files[solution / nb_path.name] = a_text
+    for toml_path in sorted((source / "questions").glob("*.toml")):
+        files[questions / f"{toml_path.stem}.json"] = render_bank(toml_path)
+    return files
+
+
+def write_variants(banks: dict, roster: list[str], secret: bytes, folder: Path) -> list[Path]:
+    """Write ``folder/<learner>/<exercise>.json``: each learner's numbers, never a key.
+
+    Only exercises with variant questions get a file. Returns the paths written.
+    """
+    written = []
+    for exercise, bank in sorted(banks.items()):
+        qs = [q for q in bank["questions"] if q["kind"] == "variant"]
+        if not qs:
+            continue
+        for learner in roster:
+            data = {q["qid"]: make_variant(q["generator"], secret, learner, q["qid"]).params
+                    for q in qs}
+            path = folder / learner / f"{exercise}.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m labtools.assign", description=__doc__
+                                     .split("\n\n")[0])
+    parser.add_argument("source", help="folder of source notebooks and questions/*.toml")
+    parser.add_argument("--student", required=True, help="folder for student versions")
+    parser.add_argument("--solution", required=True, help="folder for solution versions")
+    parser.add_argument("--questions", default=None,
+                        help="folder for compiled banks (default: STUDENT/questions)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if a generated file is out of date")
+    parser.add_argument("--variants", default=None,
+                        help="write each learner's numbers for the variant questions here "
+                             "(needs --roster and the secret)")
+    parser.add_argument("--roster", default=None, help="CSV of learner ids (for --variants)")
+    parser.add_argument("--secret-file", default=None,
+                        help="the instructor's secret (default: $LABTOOLS_GRADING_SECRET)")
+    args = parser.parse_args(argv)
+    if args.variants and not args.roster:
+        parser.error("--variants needs --roster")
+    source = Path(args.source)
+    if not source.is_dir():
+        parser.error(f"source must be a folder, got {args.source!r}")
+    try:
+        files = plan(source, Path(args.student), Path(args.solution),
+                     Path(args.questions) if args.questions else None)
+    except AuthoringError as err:
+        print(f"labtools.assign: {err}", file=sys.stderr)
+        return 2
+    stale = []
+    for path, text in files.items():
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if old == text:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    if args.variants:
+        try:
+            secret = read_secret(args.secret_file)
+            banks = {p.stem: json.loads(t) for p, t in files.items() if p.suffix == ".json"}
+            paths = write_variants(banks, read_roster(args.roster), secret, Path(args.variants))
+        except (OSError, ValueError) as err:
+            print(f"labtools.assign: {err}", file=sys.stderr)
+            return 2
+        print(f"{len(paths)} variant files written to {args.variants}")
+    verb = "out of date" if args.check else "written"
+    for path in stale:
+        print(f"{verb}: {path}")
+    if not stale:
+        print(f"{len(files)} generated files up to date")
+    return 1 if (args.check and stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""What every part of the grading machinery shares: answer keys, results, normalisation.
+
+The hashing scheme (the Python half; ``labtools.grading.forms.SCRIPT``
+mirrors it in JavaScript), the :class:`Result` of checking one answer, and
+:func:`normalize_answer`, the one place where a learner's value is put in
+canonical form, used by the in-notebook check and by the grader alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Result", "digest", "bucket", "normalize_answer"]
+
+KINDS = ("choice", "numeric", "classify", "code", "variant")
+LETTERS = "abcdefghij"
+NEAR_MISS_BUCKETS = 4  # buckets 2..4 away from the key earn half credit
+
+# Shown when a point is given a label it does not have. They explain the
+# label that was chosen, so they help without naming the right one.
+LABEL_HINTS = {
+    "minimum": "A (strict) local minimum needs every Hessian eigenvalue positive: "
+               "the function must curve upward in every direction.",
+    "maximum": "A local maximum needs every Hessian eigenvalue negative: "
+               "the function must curve downward in every direction.",
+    "saddle": "A saddle needs curvature of both signs: at least one positive and one "
+              "negative Hessian eigenvalue.",
+    "degenerate": "Degenerate means the second-derivative test is inconclusive: some "
+                  "eigenvalue is zero and none has the opposite sign of another.",
+    "not critical": "Check the gradient first: a critical point is one where every "
+                    "partial derivative vanishes.",
+}
+
+
+# --------------------------------------------------------------------------
+# Hashing (the Python half; the JavaScript in _SCRIPT mirrors it exactly)
+# --------------------------------------------------------------------------
+
+def digest(salt: str, qid: str, answer: str) -> str:
+    """Return ``sha256(salt | qid | answer)`` as 64 hex digits.
+
+    Examples
+    --------
+    >>> digest("s", "quiz/q1", "0")[:12]
+    'ead6d5b28a46'
+    """
+    return hashlib.sha256(f"{salt}|{qid}|{answer}".encode()).hexdigest()
+
+
+def bucket(x: float, tol: float) -> int:
+    """Return the tolerance bucket ``floor(x / tol + 0.5)`` of a number.
+
+    Python's ``round`` rounds halves to even and JavaScript's ``Math.round``
+    rounds them up, so both sides use this floor form instead.
+
+    Examples
+    --------
+    >>> bucket(0.8926, 0.005), bucket(0.8951, 0.005)
+    (179, 179)
+    """
+    return math.floor(x / tol + 0.5)
+
+
+def choice_norm(indices) -> str:
+    """Return the canonical text of a set of option indices, e.g. ``"0,2"``."""
+    return ",".join(str(i) for i in sorted(set(indices)))
+
+# --------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of checking one answer.
+
+    Attributes
+    ----------
+    status : str
+        ``"correct"``, ``"partial"``, ``"wrong"``, ``"unanswered"`` or ``"invalid"``.
+    score, points : float
+        Points earned and points available (``0 <= score <= points``).
+    message : str
+        Feedback for the learner.
+    """
+
+    status: str
+    score: float
+    points: float
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "score": self.score, "points": self.points,
+                "message": self.message}
+
+
+def result(status, fraction, points, message) -> Result:
+    """Return a :class:`Result` worth ``fraction`` (clipped to [0, 1]) of ``points``."""
+    fraction = min(1.0, max(0.0, float(fraction)))
+    return Result(status, round(fraction * points, 4), float(points), message)
+
+
+STATUS_WORDS = {"correct": "correct", "partial": "partly right", "wrong": "not yet",
+                "unanswered": "not answered yet", "invalid": "cannot read this answer"}
+
+
+def normalize_answer(value):
+    """Return ``value`` in the canonical form both the notebook and the grader check.
+
+    NumPy scalars become Python numbers, arrays and tuples become (nested)
+    lists, sets become sorted lists and mappings keep their keys with
+    normalised values. The grader receives a learner's value as JSON data
+    (``labtools.grading.harness.plain``), which already has this form;
+    passing the live object of the notebook through this function gives the
+    same thing, so an answer earns the same verdict on both sides.
+
+    Examples
+    --------
+    >>> normalize_answer(np.array([4.5]))
+    [4.5]
+    >>> normalize_answer((np.int64(2), np.float32(0.5)))
+    [2, 0.5]
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "biuf":
+            return value.astype(float).tolist()
+        return normalize_answer(value.tolist())
+    if isinstance(value, np.generic):
+        return normalize_answer(value.item())
+    if isinstance(value, (list, tuple)):
+        return [normalize_answer(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return [normalize_answer(v) for v in sorted(value, key=repr)]
+    if isinstance(value, dict):
+        return {k: normalize_answer(v) for k, v in value.items()}
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def as_number(value) -> float | None:
+    """Return the one number a (normalised) answer holds, or None.
+
+    A number, or a list holding exactly one number (at any depth: ``[4.5]``,
+    ``[[4.5]]``), is read as that number; anything else, booleans included, is
+    not a number.
+
+    Examples
+    --------
+    >>> as_number([[4.5]]), as_number(True), as_number([1.0, 2.0])
+    (4.5, None, None)
+    """
+    value = normalize_answer(value)
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf

@@ -1,0 +1,224 @@
+"""A question as a self-checking HTML form: the page checks answers with no kernel.
+
+:func:`render_html` writes the form and a small inline script (``SCRIPT``:
+SHA-256 and the same checks as :mod:`labtools.grading.questions`, so it works
+on ``file://`` pages and in the static book). The script receives only hashes
+and hints (:func:`js_payload`), never a key.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import uuid
+
+from .base import LABEL_HINTS, LETTERS, NEAR_MISS_BUCKETS
+
+__all__ = ["render_html", "js_payload", "SCRIPT"]
+
+
+_BOX = ("border:1px solid #6b6b6b;border-radius:6px;padding:0.8em 1em;margin:0.6em 0;"
+        "background:#fafafa;color:#1a1a1a;")
+_FEEDBACK = "margin-top:0.5em;white-space:pre-line;min-height:1.2em;"
+_BUTTON = ("margin-top:0.5em;padding:0.25em 1em;border:1px solid #1a4f8a;border-radius:4px;"
+           "background:#1a4f8a;color:#ffffff;cursor:pointer;")
+
+
+def _esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def js_payload(q) -> dict:
+    """The data the page's script needs to check ``q``: hashes and hints, no key."""
+    data = {"kind": q.kind, "qid": q.qid, "salt": q.salt, "points": q.points}
+    if q.kind == "choice":
+        data.update(multiple=q.multiple, n=len(q.options), hints=q.hints,
+                    hash=q.answer_hash)
+    elif q.kind == "numeric":
+        data.update(tol=q.tol, hash=q.answer_hash, mistakes=q.mistakes,
+                    near=NEAR_MISS_BUCKETS, hint=q.wrong_hint)
+    elif q.kind == "classify":
+        data.update(n=len(q.items), labels=q.labels, hashes=q.item_hashes,
+                    labelHints=LABEL_HINTS)
+    return data
+
+
+def render_html(q) -> str:
+    """Return a self-contained HTML form (with inline script) for ``q``."""
+    uid = "lq-" + uuid.uuid4().hex[:10]
+    head = (f'<div class="labtools-quiz" style="{_BOX}">'
+            f'<form id="{uid}" novalidate>'
+            f'<fieldset style="border:0;padding:0;margin:0;">'
+            f'<legend style="font-weight:bold;padding:0;">'
+            f'{_esc(q.key)}. {_esc(q.prompt)}</legend>')
+    body = []
+    if q.kind == "choice":
+        typ = "checkbox" if q.multiple else "radio"
+        if q.multiple:
+            body.append('<p style="margin:0.3em 0;font-style:italic;">'
+                        'Select every true statement.</p>')
+        for i, opt in enumerate(q.options):
+            oid = f"{uid}-o{i}"
+            body.append(f'<div><input type="{typ}" id="{oid}" name="{uid}-opt" value="{i}">'
+                        f' <label for="{oid}">({LETTERS[i]}) {_esc(opt)}</label></div>')
+    elif q.kind == "numeric":
+        iid = f"{uid}-x"
+        body.append(f'<label for="{iid}">Your answer (a number; tolerance {q.tol:g}): </label>'
+                    f'<input type="text" inputmode="decimal" id="{iid}" '
+                    f'autocomplete="off" size="14">')
+    elif q.kind == "classify":
+        for i, item in enumerate(q.items):
+            sid = f"{uid}-s{i}"
+            opts = '<option value="">(choose)</option>' + "".join(
+                f'<option value="{_esc(lab)}">{_esc(lab)}</option>' for lab in q.labels)
+            body.append(f'<div style="margin:0.2em 0;"><label for="{sid}">{i + 1}. '
+                        f'{_esc(item)}</label> <select id="{sid}">{opts}</select></div>')
+    elif q.kind == "variant":
+        text = q.prompt if q.params is None else q.prompt.format(**q.params)
+        return (f'<div class="labtools-quiz" style="{_BOX}"><p style="font-weight:bold;'
+                f'margin:0;">{_esc(q.key)}. {_esc(text)}</p><p style="margin:0.3em 0;">'
+                'This question is graded by your instructor, with numbers of your own; '
+                'its answer is stored nowhere, so this page cannot check it.</p></div>')
+    else:  # code: no in-page check is possible without a kernel
+        body.append(f'<p style="margin:0.3em 0;"><code>{_esc(q.signature)}</code></p>'
+                    '<p style="margin:0.3em 0;">This question runs your code, so it is '
+                    'checked in a live notebook: launch this page in Binder or Live Code '
+                    '(the rocket icon at the top), write the function in the cell below and '
+                    'run the check cell.</p>')
+        return head + "".join(body) + "</fieldset></form></div>"
+    body.append(f'</fieldset><button type="submit" style="{_BUTTON}">Check</button>'
+                f' <span id="{uid}-n" style="margin-left:0.8em;">Attempts: 0</span>'
+                f'<div id="{uid}-fb" role="status" aria-live="polite" '
+                f'style="{_FEEDBACK}"></div></form>')
+    data = json.dumps(js_payload(q)).replace("</", "<\\/")
+    script = f"<script>{SCRIPT}\nlabtoolsQuiz.attach({json.dumps(uid)}, {data});</script>"
+    return head + "".join(body) + "</div>" + script
+
+
+# SHA-256 (FIPS 180-4) over UTF-8, and the same checks as the Python classes.
+SCRIPT = r"""
+var labtoolsQuiz = window.labtoolsQuiz || (function () {
+  var K = [0x428a2f98,0x71374491,0xb5c0fbcf,0xe9b5dba5,0x3956c25b,0x59f111f1,0x923f82a4,
+    0xab1c5ed5,0xd807aa98,0x12835b01,0x243185be,0x550c7dc3,0x72be5d74,0x80deb1fe,0x9bdc06a7,
+    0xc19bf174,0xe49b69c1,0xefbe4786,0x0fc19dc6,0x240ca1cc,0x2de92c6f,0x4a7484aa,0x5cb0a9dc,
+    0x76f988da,0x983e5152,0xa831c66d,0xb00327c8,0xbf597fc7,0xc6e00bf3,0xd5a79147,0x06ca6351,
+    0x14292967,0x27b70a85,0x2e1b2138,0x4d2c6dfc,0x53380d13,0x650a7354,0x766a0abb,0x81c2c92e,
+    0x92722c85,0xa2bfe8a1,0xa81a664b,0xc24b8b70,0xc76c51a3,0xd192e819,0xd6990624,0xf40e3585,
+    0x106aa070,0x19a4c116,0x1e376c08,0x2748774c,0x34b0bcb5,0x391c0cb3,0x4ed8aa4a,0x5b9cca4f,
+    0x682e6ff3,0x748f82ee,0x78a5636f,0x84c87814,0x8cc70208,0x90befffa,0xa4506ceb,0xbef9a3f7,
+    0xc67178f2];
+  function sha256(text) {
+    var bytes = unescape(encodeURIComponent(text)), n = bytes.length, i, j;
+    var words = [], len = ((n + 9 + 63) >> 6) << 4;
+    for (i = 0; i < len; i++) words[i] = 0;
+    for (i = 0; i < n; i++) words[i >> 2] |= bytes.charCodeAt(i) << (24 - 8 * (i & 3));
+    words[n >> 2] |= 0x80 << (24 - 8 * (n & 3));
+    words[len - 1] = n * 8;
+    var H = [0x6a09e667,0xbb67ae85,0x3c6ef372,0xa54ff53a,0x510e527f,0x9b05688c,0x1f83d9ab,
+      0x5be0cd19], W = [];
+    function r(x, k) { return (x >>> k) | (x << (32 - k)); }
+    for (i = 0; i < len; i += 16) {
+      var a = H[0], b = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7];
+      for (j = 0; j < 64; j++) {
+        if (j < 16) W[j] = words[i + j] | 0;
+        else W[j] = (r(W[j-2],17) ^ r(W[j-2],19) ^ (W[j-2] >>> 10)) + W[j-7] +
+                    (r(W[j-15],7) ^ r(W[j-15],18) ^ (W[j-15] >>> 3)) + W[j-16] | 0;
+        var t1 = h + (r(e,6) ^ r(e,11) ^ r(e,25)) + ((e & f) ^ (~e & g)) + K[j] + W[j] | 0;
+        var t2 = (r(a,2) ^ r(a,13) ^ r(a,22)) + ((a & b) ^ (a & c) ^ (b & c)) | 0;
+        h = g; g = f; f = e; e = d + t1 | 0; d = c; c = b; b = a; a = t1 + t2 | 0;
+      }
+      H[0] = H[0] + a | 0; H[1] = H[1] + b | 0; H[2] = H[2] + c | 0; H[3] = H[3] + d | 0;
+      H[4] = H[4] + e | 0; H[5] = H[5] + f | 0; H[6] = H[6] + g | 0; H[7] = H[7] + h | 0;
+    }
+    var out = "";
+    for (i = 0; i < 8; i++) out += ("00000000" + (H[i] >>> 0).toString(16)).slice(-8);
+    return out;
+  }
+  function digest(q, answer) { return sha256(q.salt + "|" + q.qid + "|" + answer); }
+  var L = "abcdefghij";
+  function choice(q, chosen) {
+    var i;
+    if (!chosen.length) return {status: "invalid", frac: 0, msg: "Choose an option first."};
+    var key = null, cand, mask;
+    for (mask = 1; mask < (1 << q.n) && key === null; mask++) {
+      cand = [];
+      for (i = 0; i < q.n; i++) if (mask >> i & 1) cand.push(i);
+      if ((q.multiple || cand.length === 1) && digest(q, cand.join(",")) === q.hash) key = cand;
+    }
+    if (key === null) return {status: "invalid", frac: 0, msg: "This question's key is damaged."};
+    var wrong = chosen.filter(function (c) { return key.indexOf(c) < 0; });
+    var hits = chosen.length - wrong.length, missed = key.length - hits;
+    if (!wrong.length && !missed) return {status: "correct", frac: 1, msg: "Well done."};
+    var notes = wrong.map(function (c) { return "(" + L[c] + ") " + q.hints[c]; });
+    if (!q.multiple) return {status: "wrong", frac: 0, msg: notes.join("\n")};
+    if (missed) notes.push(missed + " more true statement" + (missed > 1 ? "s" : "") +
+      " to find: look again at the options you left out.");
+    var frac = Math.max(0, (hits - wrong.length) / key.length);
+    return {status: frac > 0 ? "partial" : "wrong", frac: frac, msg: notes.join("\n")};
+  }
+  function numeric(q, text) {
+    text = text.trim();
+    var x = Number(text);
+    if (!text || !isFinite(x) || Math.abs(x / q.tol) > 1e15)
+      return {status: "invalid", frac: 0, msg: "Type a number, e.g. 0.25 or 1e-3."};
+    var b = Math.floor(x / q.tol + 0.5), d, s, m;
+    function near(tag, target) {
+      for (var k = -1; k <= 1; k++) if (digest(q, tag + (b + k)) === target) return true;
+      return false;
+    }
+    if (near("", q.hash)) return {status: "correct", frac: 1, msg: "Well done."};
+    for (m = 0; m < q.mistakes.length; m++)
+      if (near("m", q.mistakes[m].hash)) return {status: "wrong", frac: 0, msg: q.mistakes[m].hint};
+    for (d = 2; d <= q.near; d++) for (s = -1; s <= 1; s += 2)
+      if (digest(q, String(b + s * d)) === q.hash)
+        return {status: "partial", frac: 0.5, msg: "Close, but outside the tolerance (" +
+          q.tol + "): half credit. Check your rounding and carry more digits."};
+    return {status: "wrong", frac: 0, msg: q.hint};
+  }
+  function classify(q, chosen) {
+    var right = 0, notes = [], given = 0, i, lab;
+    for (i = 0; i < q.n; i++) {
+      lab = chosen[i];
+      if (!lab) { notes.push((i + 1) + ": no label yet."); continue; }
+      given++;
+      if (digest(q, i + "|" + lab) === q.hashes[i]) right++;
+      else notes.push((i + 1) + ": not a " + lab + ". " + (q.labelHints[lab] || ""));
+    }
+    if (!given) return {status: "invalid", frac: 0, msg: "Choose a label for each item first."};
+    if (right === q.n) return {status: "correct", frac: 1, msg: "Well done."};
+    return {status: right ? "partial" : "wrong", frac: right / q.n,
+            msg: right + " of " + q.n + " right.\n" + notes.join("\n")};
+  }
+  var words = {correct: "Correct", partial: "Partly right", wrong: "Not yet",
+               invalid: "Cannot check yet"};
+  function attach(uid, q) {
+    var form = document.getElementById(uid), tries = 0;
+    if (!form) return;
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var res, i, picked = [], els;
+      if (q.kind === "choice") {
+        els = form.querySelectorAll("input[type=radio],input[type=checkbox]");
+        for (i = 0; i < els.length; i++) if (els[i].checked) picked.push(+els[i].value);
+        res = choice(q, picked);
+      } else if (q.kind === "numeric") {
+        res = numeric(q, form.querySelector("input").value);
+      } else {
+        els = form.querySelectorAll("select");
+        for (i = 0; i < els.length; i++) picked.push(els[i].value);
+        res = classify(q, picked);
+      }
+      if (res.status !== "invalid") tries++;
+      document.getElementById(uid + "-n").textContent = "Attempts: " + tries;
+      var pts = Math.round(res.frac * q.points * 100) / 100;
+      document.getElementById(uid + "-fb").textContent = words[res.status] +
+        (res.status === "invalid" ? "" : " (" + pts + "/" + q.points + " points)") +
+        ". " + res.msg;
+    });
+  }
+  var api = {sha256: sha256, attach: attach, choice: choice, numeric: numeric,
+             classify: classify};
+  window.labtoolsQuiz = api;
+  return api;
+})();
+"""
