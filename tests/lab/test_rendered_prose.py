@@ -19,7 +19,7 @@ import re
 import nbformat
 import pytest
 from lablib import REPO
-from test_binder_path import _open_notebook, _run_all
+from test_binder_path import _errors, _open_notebook, _run_all
 
 pytestmark = pytest.mark.browser
 
@@ -178,6 +178,8 @@ def test_prose_renders_as_in_the_book(lab, lab_page, path):
     _check_solutions(page, path)
 
     _run_all(page, lab, path)
+    errors = _errors(page)
+    assert not errors, f"{path}: cells raised errors in JupyterLab:\n" + "\n---\n".join(errors)
     after = _rendered(page)
     if chapter1:
         _shot_at(page, "ch1-after", "random chords")
@@ -188,8 +190,8 @@ def test_prose_renders_as_in_the_book(lab, lab_page, path):
         f"{path}: {len(left)} of {len(expressions)} computed numbers still show their "
         f"expression after Run All: {left[:5]}"
     )
-    errors = _inline_errors(page)
-    assert not errors, f"{path}: inline expressions raised errors: {errors[:5]}"
+    inline = _inline_errors(page)
+    assert not inline, f"{path}: inline expressions raised errors: {inline[:5]}"
     if path in NUMBERS:
         assert NUMBERS[path] in " ".join(" ".join(t.split()) for t in after), (
             f"{path}: the sentence {NUMBERS[path]!r} does not appear after Run All"
