@@ -15,6 +15,7 @@ Run: ``make test-lab`` (or ``pytest tests/lab -m browser``).
 from __future__ import annotations
 
 import re
+import time
 
 import nbformat
 import pytest
@@ -28,6 +29,7 @@ NOTEBOOKS = sorted(p.relative_to(REPO).as_posix() for p in REPO.glob("chapters/*
     "exercises/saddle_quiz.ipynb"
 ]
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+EVAL_TIMEOUT = 120  # seconds for the last {eval} values to arrive after Run All
 # The rendered text of a Markdown cell: jupyterlab-myst's renderer, or JupyterLab's
 # own if the extension is missing (then the raw markup shows and the test fails).
 # Not the whole cell: its hidden editor holds the source.
@@ -180,6 +182,11 @@ def test_prose_renders_as_in_the_book(lab, lab_page, path):
     _run_all(page, lab, path)
     errors = _errors(page)
     assert not errors, f"{path}: cells raised errors in JupyterLab:\n" + "\n---\n".join(errors)
+    # jupyterlab-myst evaluates each Markdown cell's expressions as Run All reaches
+    # it; on a busy machine the last replies can land after the kernel goes idle
+    deadline = time.monotonic() + EVAL_TIMEOUT
+    while _unevaluated(_rendered(page), expressions) and time.monotonic() < deadline:
+        time.sleep(2)
     after = _rendered(page)
     if chapter1:
         _shot_at(page, "ch1-after", "random chords")
