@@ -15,11 +15,12 @@ Run: ``make test-lab`` (or ``pytest tests/lab -m browser``).
 from __future__ import annotations
 
 import re
+import time
 
 import nbformat
 import pytest
 from lablib import REPO
-from test_binder_path import _open_notebook, _run_all
+from test_binder_path import _errors, _open_notebook, _run_all
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,7 @@ NOTEBOOKS = sorted(p.relative_to(REPO).as_posix() for p in REPO.glob("chapters/*
     "exercises/saddle_quiz.ipynb"
 ]
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+EVAL_TIMEOUT = 120  # seconds for the last {eval} values to arrive after Run All
 # The rendered text of a Markdown cell: jupyterlab-myst's renderer, or JupyterLab's
 # own if the extension is missing (then the raw markup shows and the test fails).
 # Not the whole cell: its hidden editor holds the source.
@@ -178,6 +180,13 @@ def test_prose_renders_as_in_the_book(lab, lab_page, path):
     _check_solutions(page, path)
 
     _run_all(page, lab, path)
+    errors = _errors(page)
+    assert not errors, f"{path}: cells raised errors in JupyterLab:\n" + "\n---\n".join(errors)
+    # jupyterlab-myst evaluates each Markdown cell's expressions as Run All reaches
+    # it; on a busy machine the last replies can land after the kernel goes idle
+    deadline = time.monotonic() + EVAL_TIMEOUT
+    while _unevaluated(_rendered(page), expressions) and time.monotonic() < deadline:
+        time.sleep(2)
     after = _rendered(page)
     if chapter1:
         _shot_at(page, "ch1-after", "random chords")
@@ -188,8 +197,8 @@ def test_prose_renders_as_in_the_book(lab, lab_page, path):
         f"{path}: {len(left)} of {len(expressions)} computed numbers still show their "
         f"expression after Run All: {left[:5]}"
     )
-    errors = _inline_errors(page)
-    assert not errors, f"{path}: inline expressions raised errors: {errors[:5]}"
+    inline = _inline_errors(page)
+    assert not inline, f"{path}: inline expressions raised errors: {inline[:5]}"
     if path in NUMBERS:
         assert NUMBERS[path] in " ".join(" ".join(t.split()) for t in after), (
             f"{path}: the sentence {NUMBERS[path]!r} does not appear after Run All"
