@@ -35,6 +35,10 @@ LABEL_HINTS = {
     "not critical": "Check the gradient first: a critical point is one where every "
                     "partial derivative vanishes.",
 }
+# The banks name the second-derivative test's outcomes so that they exclude each
+# other (a monkey saddle is a saddle in shape, but the test is inconclusive there).
+LABEL_HINTS["saddle (eigenvalues of both signs)"] = LABEL_HINTS["saddle"]
+LABEL_HINTS["degenerate (test inconclusive)"] = LABEL_HINTS["degenerate"]
 
 
 # --------------------------------------------------------------------------
