@@ -19,7 +19,8 @@ from labtools.grading.questions import load_questions
 
 EX03 = load_questions("ex03_saddle_points")
 SADDLE = load_questions("saddle_quiz")
-KEY4 = ["minimum", "saddle", "degenerate", "maximum", "minimum", "saddle"]
+SAD, DEG = "saddle (eigenvalues of both signs)", "degenerate (test inconclusive)"
+KEY4 = ["minimum", SAD, DEG, "maximum", "minimum", SAD]
 X = 75.7755188
 
 TRICKY = [
@@ -43,7 +44,7 @@ TRICKY = [
     ("q4", KEY4, "correct"), ("q4", tuple(KEY4), "correct"), ("q4", np.array(KEY4), "correct"),
     ("q4", [np.str_(k) for k in KEY4], "correct"),
     ("q4", {i + 1: k for i, k in enumerate(KEY4)}, "correct"),
-    ("q4", KEY4[:3] + ["saddle"] * 3, "partial"), ("q4", KEY4[:5], "invalid"),
+    ("q4", KEY4[:3] + [SAD] * 3, "partial"), ("q4", KEY4[:5], "invalid"),
     ("q4", [None] * 6, "unanswered"),
 ]
 
