@@ -26,15 +26,19 @@ from pathlib import Path
 import pytest
 
 from labtools.grading.sandbox import sandbox_problem
+from labtools.quiz import load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 SOLUTION = ROOT / "exercises" / "solutions" / "ex03_saddle_points.ipynb"
 BLANK = ROOT / "exercises" / "ex03_saddle_points.ipynb"
 TOTAL, CELL, QUESTION = 90, 30, 10  # generous: the machine may be busy
+EX03_MAX = load_questions("ex03_saddle_points").max_score
 INJECTION = '=HYPERLINK("evil.example","click")'
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+# One xdist worker runs the whole module (make unit-slow uses --dist loadgroup):
+# its fixture grades every attack once and listens on a fixed loopback port.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile"), pytest.mark.skipif(
     sandbox_problem() is not None, reason=f"no sandbox here: {sandbox_problem()}")]
 
 ATTACKS = {p.stem: json.loads(p.read_text())["metadata"]["hostile"]
@@ -275,7 +279,7 @@ def test_killing_the_grader_loses_nothing_graded(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     rows = list(csv.DictReader(open(out / "gradebook.csv", encoding="utf-8")))
-    assert 1 <= len(rows) < 3 and all(r["score"] == "6" for r in rows)
+    assert 1 <= len(rows) < 3 and all(float(r["score"]) == EX03_MAX for r in rows)
     for p in (out / "reports").glob("*.json"):  # every file there is whole
         assert json.loads(p.read_text())["score"] == 6
     time.sleep(2)  # the guardian kills what the SIGKILLed grader left running

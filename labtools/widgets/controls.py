@@ -1,6 +1,6 @@
 """The controls of the widgets (sliders, dropdowns, text boxes) and how they are laid out.
 
-Every control is as wide as its column and at most :data:`CONTROL_MAX_WIDTH`;
+Every control is as wide as its column and at most ``CONTROL_MAX_WIDTH``;
 columns sit side by side while the page has room and wrap one under the
 other on a narrow page (a phone is about 390 CSS pixels wide), so no control
 is cut off. The site's ``_static/course.css`` narrows the labels on a phone.
