@@ -36,9 +36,9 @@ TOTAL, CELL, QUESTION = 90, 30, 10  # generous: the machine may be busy
 EX03_MAX = load_questions("ex03_saddle_points").max_score
 INJECTION = '=HYPERLINK("evil.example","click")'
 
-# One xdist worker runs the whole module (make unit-slow uses --dist loadgroup):
-# its fixture grades every attack once and listens on a fixed loopback port.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile"), pytest.mark.skipif(
+# make unit-slow runs this module in one process (no xdist): its fixture grades
+# every attack once (with --jobs 2) and listens on a fixed loopback port.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     sandbox_problem() is not None, reason=f"no sandbox here: {sandbox_problem()}")]
 
 ATTACKS = {p.stem: json.loads(p.read_text())["metadata"]["hostile"]
@@ -103,7 +103,8 @@ def grade(subs: Path, out: Path, home: Path, secret: str, *extra):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
 
 
-@pytest.fixture(scope="module")
+# session scope: graded once per run even when other modules' tests run in between
+@pytest.fixture(scope="session")
 def hostile_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     subs, out, home = base / "submissions", base / "out", base / "home"
@@ -134,6 +135,8 @@ def hostile_run(tmp_path_factory):
     at_exit = tree_digest(out)
     time.sleep(8)  # the detached rewriter wakes up 6 s after its kernel ends
     listener.stop = True
+    listener.join()
+    listener.sock.close()
     reports = {}
     for p in (out / "reports").glob("*.json"):
         r = json.loads(p.read_text())
@@ -167,9 +170,9 @@ def test_attack_finishes_within_its_bound(hostile_run, attack):
 
 
 def test_solutions_full_marks_blank_zero(hostile_run):
-    assert report(hostile_run, "solution")["score"] == 6
+    assert report(hostile_run, "solution")["score"] == EX03_MAX
     # graded after overwrite_classmate (names sort), and untouched by it
-    assert report(hostile_run, "zz_classmate")["score"] == 6
+    assert report(hostile_run, "zz_classmate")["score"] == EX03_MAX
     blank = report(hostile_run, "blank")
     assert blank["score"] == 0 and blank["status"] == "graded"
 
@@ -281,7 +284,7 @@ def test_killing_the_grader_loses_nothing_graded(tmp_path):
     rows = list(csv.DictReader(open(out / "gradebook.csv", encoding="utf-8")))
     assert 1 <= len(rows) < 3 and all(float(r["score"]) == EX03_MAX for r in rows)
     for p in (out / "reports").glob("*.json"):  # every file there is whole
-        assert json.loads(p.read_text())["score"] == 6
+        assert json.loads(p.read_text())["score"] == EX03_MAX
     time.sleep(2)  # the guardian kills what the SIGKILLed grader left running
     assert not [line for line in cgroup_processes() if f"/{proc.pid}-" in line]
     done = subprocess.run([sys.executable, "-m", "labtools.grade", str(subs), "--out",
