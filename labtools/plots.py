@@ -42,6 +42,7 @@ __all__ = [
     "set_trajectory",
     "plot_critical_points",
     "plot_hessian_arrows",
+    "set_hessian_arrows",
     "plot_basins",
     "basin_colors",
     "plot_loss",
@@ -532,16 +533,51 @@ def plot_hessian_arrows(ax, x, eigvals, eigvecs, *, scale=None):
         x_lo, x_hi = ax.get_xlim()
         y_lo, y_hi = ax.get_ylim()
         scale = 0.2 * min(abs(x_hi - x_lo), abs(y_hi - y_lo))
-    lengths = _arrow_lengths(vals, scale)
-    arrows = []
-    for i in range(2):
-        u, v = vecs[:, i] * lengths[i]
-        q = ax.quiver([x[0], x[0]], [x[1], x[1]], [u, -u], [v, -v],
-                      angles="xy", scale_units="xy", scale=1, width=0.008,
-                      color=_curvature_color(vals[i]), zorder=8,
-                      label=f"λ{i + 1} = {vals[i]:.3g}")
-        arrows.append(q)
+    arrows = [ax.quiver([x[0], x[0]], [x[1], x[1]], [0.0, 0.0], [0.0, 0.0],
+                        angles="xy", scale_units="xy", scale=1, width=0.008, zorder=8)
+              for _ in range(2)]
+    set_hessian_arrows(arrows, x, vals, vecs, scale=scale)
     return arrows
+
+
+def set_hessian_arrows(arrows, x, eigvals, eigvecs, *, scale):
+    """Move the arrows of :func:`plot_hessian_arrows` to a new point and Hessian, in place.
+
+    Lengths, colors and legend labels (``"λ1 = -2"``) all follow the new
+    eigenvalues.
+
+    Parameters
+    ----------
+    arrows : list of matplotlib.quiver.Quiver
+        What :func:`plot_hessian_arrows` returned.
+    x : array_like, shape (2,)
+        The new point.
+    eigvals : array_like, shape (2,)
+    eigvecs : array_like, shape (2, 2)
+        Eigenvectors as columns.
+    scale : float
+        Length of the arrow of the largest ``|lambda|``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import labtools as lt
+    >>> ax = lt.contour_plot(lt.landscape("saddle"), n=40)
+    >>> arrows = lt.plot_hessian_arrows(ax, [0.0, 0.0], [1.0, 1.0], np.eye(2))
+    >>> lt.set_hessian_arrows(arrows, [0.5, 0.5], [-2.0, 2.0], np.eye(2), scale=0.8)
+    >>> [a.get_label() for a in arrows]
+    ['λ1 = -2', 'λ2 = 2']
+    """
+    x = check_points("x", x, dim=2)
+    vals = np.asarray(eigvals, dtype=float).reshape(-1)
+    vecs = np.asarray(eigvecs, dtype=float)
+    lengths = _arrow_lengths(vals, scale)
+    for i, q in enumerate(arrows):
+        u, v = vecs[:, i] * lengths[i]
+        q.set_offsets([x, x])
+        q.set_UVC([u, -u], [v, -v])
+        q.set_color(_curvature_color(vals[i]))
+        q.set_label(f"λ{i + 1} = {vals[i]:.3g}")
 
 
 def _arrow_lengths(vals, scale):
@@ -826,7 +862,9 @@ def figure_png(fig, *, dpi=None, tight=True, compress_level=6):
     tight : bool, default True
         Trim the white margin (``bbox_inches="tight"``).
     compress_level : int, default 6
-        zlib level 0-9 passed to Pillow; widgets use 1 for speed.
+        zlib level 0-9 passed to Pillow, which Matplotlib writes the PNG with.
+        (The widgets do not use this function: they blit and encode with
+        :func:`labtools.widgets.panel.encode_png`, zlib level 2, or 9 for the site.)
 
     Returns
     -------

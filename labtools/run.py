@@ -526,7 +526,8 @@ class BasinMap:
 
 
 def basin_map(
-    landscape, optimizer, n=200, steps=500, tol=1e-8, radius=None, seed=None, max_norm=1e6
+    landscape, optimizer, n=200, steps=500, tol=1e-8, radius=None, seed=None, max_norm=1e6,
+    progress=None,
 ) -> BasinMap:
     """Label each start on an ``n x n`` grid of the window by the minimizer it reaches.
 
@@ -542,6 +543,11 @@ def basin_map(
     radius : float, optional
         A run counts as reaching a minimizer if it ends within ``radius`` of
         it; default 1% of the window's diagonal.
+    progress : callable, optional
+        Called with the fraction of the grid done (0 to 1) as the work goes
+        on; the grid then runs in up to ten slices of rows (a widget's
+        progress bar). A deterministic optimizer gives the same map either
+        way; a noisy one draws its noise afresh (from ``seed``) in each slice.
 
     Returns
     -------
@@ -579,8 +585,18 @@ def basin_map(
     ys = np.linspace(y_lo, y_hi, n)
     X, Y = np.meshgrid(xs, ys)
     starts = np.column_stack([X.ravel(), Y.ravel()])
-    b = run_batch(landscape, optimizer, starts, steps=steps, tol=tol, seed=seed, max_norm=max_norm)
-    labels = _label(b.x_final, mins, radius, b.status)
+    slices = np.array_split(np.arange(len(starts)), min(10, n) if progress else 1)
+    finals, status, taken = [], [], []
+    for i, rows in enumerate(slices):
+        b = run_batch(landscape, optimizer, starts[rows], steps=steps, tol=tol, seed=seed,
+                      max_norm=max_norm)
+        finals.append(b.x_final)
+        status.append(b.status)
+        taken.append(b.steps_taken)
+        if progress:
+            progress((i + 1) / len(slices))
+    status = np.concatenate(status)
+    labels = _label(np.concatenate(finals), mins, radius, status)
     counts = np.bincount(labels[labels >= 0], minlength=len(mins))
     return BasinMap(
         xs=xs,
@@ -589,8 +605,8 @@ def basin_map(
         minimizers=mins,
         counts=counts,
         unlabeled=int(np.sum(labels < 0)),
-        status=b.status.reshape(n, n),
-        steps_taken=b.steps_taken.reshape(n, n),
+        status=status.reshape(n, n),
+        steps_taken=np.concatenate(taken).reshape(n, n),
         radius=radius,
     )
 
@@ -773,8 +789,8 @@ def saddle_escape_steps(
     return np.where(out.any(axis=0), first, -1)
 
 
-def predicted_escape_steps(e, lr, lam):
-    """Predicted steps for gradient descent to escape a saddle: ``ln(1/e) / ln(1 + lr |lam|)``.
+def predicted_escape_steps(e, lr, lam, beta=0.0, nesterov=False):
+    """Predicted steps to escape a saddle: ``ln(1/e) / ln(1 + lr |lam|)`` for gradient descent.
 
     Derivation: near a saddle, write ``x`` in the Hessian's eigenbasis. Along
     an eigenvector with eigenvalue ``lam < 0`` gradient descent gives
@@ -786,6 +802,18 @@ def predicted_escape_steps(e, lr, lam):
     directions shrink meanwhile; the count is exact for a quadratic saddle
     started on the unstable direction.)
 
+    With momentum ``beta`` (heavy ball, :func:`~labtools.optim.momentum`,
+    started from rest) the same coordinate follows the two-step recursion
+    ``y_{k+1} = (1 + beta + h) y_k - beta y_{k-1}`` with ``h = lr |lam|`` and
+    ``y_1 = (1 + h) y_0`` (polyak1964some; goh2017momentum analyses it on
+    quadratics). Its solution is ``y_k = e (c r1^k + (1 - c) r2^k)``, where
+    ``r1 > r2`` are the roots of ``z^2 - (1 + beta + h) z + beta`` and
+    ``c = (1 + h - r2) / (r1 - r2)``; once ``r1^k`` dominates, the escape
+    takes ``k = ln(1/(c e)) / ln r1`` steps. With ``nesterov=True``
+    (:func:`~labtools.optim.nesterov`) the roots are those of
+    ``z^2 - (1 + beta)(1 + h) z + beta (1 + h)`` and ``y_1 = (1 + h + beta h) y_0``.
+    ``beta = 0`` gives back the gradient-descent formula.
+
     Parameters
     ----------
     e : float or array_like
@@ -794,22 +822,50 @@ def predicted_escape_steps(e, lr, lam):
         Learning rate, > 0.
     lam : float
         The negative (or any nonzero) eigenvalue; its magnitude is used.
+    beta : float, default 0.0
+        Momentum, in [0, 1).
+    nesterov : bool, default False
+        Nesterov's momentum instead of the heavy ball.
 
     Returns
     -------
     float or ndarray
 
+    References
+    ----------
+    polyak1964some, goh2017momentum
+
     Examples
     --------
     >>> round(predicted_escape_steps(1e-3, lr=0.1, lam=-2.0), 3)
     37.888
+    >>> round(predicted_escape_steps(1e-3, lr=0.1, lam=-2.0, beta=0.9), 3)
+    18.037
+    >>> import labtools as lt
+    >>> lt.saddle_escape_steps(lt.landscape("saddle"), lt.momentum(lr=0.1, beta=0.9),
+    ...                        [[0.0, 1e-3]], radius=1.0).tolist()
+    [19]
     """
     e_arr = np.asarray(e, dtype=float) if not isinstance(e, str) else None
     if e_arr is None or not np.all(np.isfinite(e_arr)) or np.any(e_arr <= 0) or np.any(e_arr > 1):
         raise ValueError(f"e must be in (0, 1] (offset relative to the radius), got {show(e)}")
     lr = check_number("lr", lr, positive=True)
     lam = check_number("lam", lam)
+    beta = check_number("beta", beta, nonnegative=True)
+    if beta >= 1:
+        raise ValueError(f"beta must be below 1, got {show(beta)}")
     if lam == 0:
         raise ValueError("lam must be a nonzero eigenvalue, got 0.0 (no escape direction)")
-    out = np.log(1.0 / e_arr) / math.log1p(lr * abs(lam))
+    h = lr * abs(lam)
+    if beta == 0:
+        out = np.log(1.0 / e_arr) / math.log1p(h)
+        return float(out) if out.ndim == 0 else out
+    if nesterov:
+        trace, det, first = (1 + beta) * (1 + h), beta * (1 + h), 1 + h + beta * h
+    else:
+        trace, det, first = 1 + beta + h, beta, 1 + h
+    r1 = 0.5 * (trace + math.sqrt(trace * trace - 4 * det))
+    r2 = det / r1
+    c = (first - r2) / (r1 - r2)
+    out = np.log(1.0 / (c * e_arr)) / math.log(r1)
     return float(out) if out.ndim == 0 else out

@@ -13,6 +13,7 @@ import base64
 import io
 import re
 
+import ipywidgets
 import matplotlib
 
 matplotlib.use("Agg")
@@ -23,6 +24,9 @@ from PIL import Image  # noqa: E402
 
 import labtools as lt  # noqa: E402
 from labtools import plots  # noqa: E402
+from labtools.widgets import landscape as landscape_module  # noqa: E402
+from labtools.widgets import network as network_module  # noqa: E402
+from labtools.widgets.panel import encode_png  # noqa: E402
 
 W = lt.widgets
 
@@ -171,7 +175,7 @@ def test_an_error_inside_the_computation_is_shown(explorer, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the optimizer exploded")
 
-    monkeypatch.setattr(W, "_run", broken)
+    monkeypatch.setattr(landscape_module, "run", broken)
     explorer.set(lr=0.02)
     assert "something went wrong" in explorer.message and "exploded" in explorer.message
     assert isinstance(explorer.exception, RuntimeError)  # kept, with its traceback
@@ -463,7 +467,7 @@ def test_a_click_event_from_a_narrower_image_is_scaled(explorer):
 def test_png_encoder_round_trips_the_pixels():
     rgba = np.random.default_rng(0).integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
     for for_site in (False, True):
-        image = Image.open(io.BytesIO(W._encode_png(rgba, for_site)))
+        image = Image.open(io.BytesIO(encode_png(rgba, for_site)))
         assert image.mode == "RGB" and image.size == (5, 7)
         np.testing.assert_array_equal(np.asarray(image), rgba[:, :, :3])
 
@@ -591,7 +595,7 @@ def test_network_explorer_reports_a_divergence(network, monkeypatch):
     def fragile(*args, **kwargs):  # a parameter norm limit the run soon exceeds
         return real(*args, **{**kwargs, "max_norm": 8.0})
 
-    monkeypatch.setattr(W._nn, "train", fragile)
+    monkeypatch.setattr(network_module, "train", fragile)
     network.set(lr=3.0)
     r = network.result
     assert r.status == "diverged"
@@ -608,3 +612,114 @@ def test_network_explorer_bad_constructor_values_are_shown_not_raised():
     w = W.network_explorer(hidden=(16, 0), lr=0, steps=20)
     assert w.message.startswith("Problem:") and "hidden" in w.message
     assert w.result is not None and w.model.n_params == 337
+
+
+# ================================================================ defects of issue 14
+
+
+def _legend_texts(legend):
+    return [t.get_text() for t in legend.get_texts()]
+
+
+@pytest.mark.parametrize("switch", [
+    {"landscape": "saddle"},
+    {"expression": "x**2 - y**2"},
+], ids=["catalog", "expression"])
+def test_hessian_legend_quotes_the_eigenvalues_after_a_change_of_landscape(switch):
+    w = W.hessian_inspector("himmelblau", x=[3.0, 2.0], n=30)
+    w.set(**switch)
+    w.set(x=0.0, y=0.0)
+    vals = w.result["eigenvalues"]
+    np.testing.assert_allclose(sorted(vals), [-2.0, 2.0])
+    texts = _legend_texts(w.legend)
+    assert [t for t in texts if t.startswith("λ")] == [f"λ{i + 1} = {v:.3g}"
+                                                      for i, v in enumerate(vals)]
+    assert "λ1 = 1" not in texts and "λ2 = 1" not in texts
+    # the legend is drawn on every update, over the cached map
+    assert w.legend in w.panel.animated and w.legend.axes is w.ax
+    # ... and moves with the point
+    w.set(x=1.0)
+    assert _legend_texts(w.legend)[-2:] == [f"λ{i + 1} = {v:.3g}"
+                                            for i, v in enumerate(w.result["eigenvalues"])]
+
+
+def test_hessian_legend_names_the_critical_points_of_the_new_landscape():
+    w = W.hessian_inspector("himmelblau", x=[3.0, 2.0], n=30)
+    assert {"minimum", "saddle", "maximum"} <= set(_legend_texts(w.legend))
+    w.set(landscape="saddle")
+    assert _legend_texts(w.legend)[0] == "saddle"
+    assert "minimum" not in _legend_texts(w.legend)
+
+
+@pytest.mark.parametrize("name, beta, nesterov", [("momentum", 0.9, False),
+                                                  ("nesterov", 0.9, True)])
+def test_saddle_escape_shows_the_theory_of_the_chosen_optimizer(name, beta, nesterov):
+    w = W.saddle_escape_explorer("saddle", lr=0.1, max_steps=400)
+    gd_line = w.result["predicted"].copy()
+    w.set(optimizer=name)
+    r = w.result
+    expected = lt.predicted_escape_steps(r["e"], 0.1, r["lambda_min"], beta=beta,
+                                         nesterov=nesterov)
+    np.testing.assert_allclose(r["predicted"], expected)
+    assert not np.allclose(r["predicted"], gd_line)
+    # the linear theory of the two-step recursion counts the measured steps
+    assert np.max(np.abs(r["steps"] - r["predicted"])) <= 1
+    np.testing.assert_allclose(w.theory.get_ydata(), expected)
+    assert f"the {name} theory line" in w.message
+    assert "ln(1/e)/ln(1 + lr" not in w.message
+    assert _legend_texts(w.legend) == [f"measured ({name})", W.saddle.THEORY[name][0]]
+
+
+@pytest.mark.parametrize("name", ["adam", "noisy_gd", "perturbed_gd"])
+def test_saddle_escape_draws_no_gd_line_for_other_optimizers(name):
+    w = W.saddle_escape_explorer("saddle", lr=0.1, max_steps=400)
+    assert "ln(1/e)/ln(1 + lr" in w.message  # gd's own line, for gd
+    w.set(optimizer=name)
+    assert w.result["predicted"] is None
+    assert len(w.theory.get_xdata()) == 0
+    assert "no simple closed-form" in w.message and "ln(1/e)" not in w.message
+    assert _legend_texts(w.legend) == [f"measured ({name})"]
+    assert "no simple closed-form" in png_of(w.image.value)[1]
+    w.set(optimizer="gd")
+    assert w.result["predicted"] is not None and "gd theory line" in w.message
+
+
+def test_noisy_gd_in_the_saddle_explorer_is_noisy():
+    w = W.saddle_escape_explorer("saddle", lr=0.1, max_steps=400)
+    gd_steps = w.result["steps"].copy()
+    w.set(optimizer="noisy_gd")
+    # noise of the optimizer's own level (sigma 0.1) shortens the escape from tiny e
+    assert w.result["steps"][0] < gd_steps[0]
+
+
+def _widget_tree(widget):
+    out, stack = [], [widget]
+    while stack:
+        x = stack.pop()
+        out.append(x)
+        stack.extend(getattr(x, "children", ()))
+    return out
+
+
+@pytest.mark.parametrize("make", [
+    lambda: W.landscape_explorer(steps=5, n=30),
+    lambda: W.explorer_1d(steps=5),
+    lambda: W.chord_explorer("himmelblau"),
+    lambda: W.hessian_inspector(n=30),
+    lambda: W.optimizer_race(steps=5),
+    lambda: W.basin_map_explorer(n=10, steps=10),
+    lambda: W.saddle_escape_explorer(max_steps=50),
+    lambda: W.network_explorer(steps=20),
+], ids=["landscape", "1d", "chord", "hessian", "race", "basins", "saddle", "network"])
+def test_widget_layouts_shrink_to_a_phone(make):
+    w = make()
+    for name, control in w.controls.items():
+        assert control.layout.width == "100%", name
+        assert control.layout.max_width == "390px" and control.layout.min_width == "0", name
+    for x in _widget_tree(w.widget):
+        lay = getattr(x, "layout", None)
+        if lay is not None and lay.width and lay.width.endswith("px"):
+            # a fixed width is only a preferred one: the page may make it narrower
+            assert lay.max_width == "100%", (type(x).__name__, lay.width)
+        if isinstance(x, ipywidgets.HBox):
+            assert lay.flex_flow == "row wrap"

@@ -1,0 +1,83 @@
+"""Interactive figures for the course, built on ipywidgets 8 and Matplotlib's Agg.
+
+Each widget is one line in a notebook and returns an object that displays
+itself, exposes its controls (``w.controls["lr"]``) and its current result
+(``w.trace`` or ``w.result``)::
+
+    import labtools as lt
+    w = lt.widgets.landscape_explorer("himmelblau", optimizer="momentum", lr=0.01)
+    w                      # shows the controls and the figure
+    w.set(lr=0.02)         # the same as moving the slider
+    w.trace.message        # 'converged after ...'
+
+Where things are
+    ``base`` (:class:`~labtools.widgets.base.Widget`: controls, messages,
+    ``set()``, the layout), ``panel`` (one cached Agg figure and its PNG),
+    ``controls`` (sliders, dropdowns and their flexible layout), ``inputs``
+    (landscapes, start points and optimizers from what a learner passes),
+    ``site`` (live kernel or static build), then one module per explorer:
+    ``landscape``, ``explorer1d``, ``chord``, ``hessian``, ``race``,
+    ``basins``, ``saddle``, ``network``.
+
+How the figures are drawn
+    Figures are drawn off screen with Agg and shown as a PNG inside an
+    ``ipywidgets.HTML`` widget, as ``<img alt="...">`` with a description of
+    what the figure shows. Only core ipywidgets models are used, so when the
+    book is executed at build time the stored widget state carries every
+    figure into the static page, where the widget HTML manager renders it
+    without a kernel.
+
+Why they are fast
+    The static part of a figure (the contour map, the axes) is drawn once per
+    landscape and cached as a bitmap; an update restores that bitmap, draws
+    only the artists that moved (``set_data`` then ``draw_artist``) and
+    encodes the PNG itself with zlib at a low compression level
+    (:func:`~labtools.widgets.panel.encode_png`; Pillow is not involved).
+    Nothing is rebuilt on a slider move. ``LandscapeExplorer.update(rebuild=True)``
+    runs the same update by building a fresh figure, the baseline ``make bench``
+    compares against.
+
+Bad values
+    A value a learner types or sets that cannot be used (an expression that
+    does not parse, ``lr=0``, a start outside the window) is reported in the
+    widget in plain words; the widget keeps the last good figure and goes on
+    working.
+
+Static site
+    When ``LABTOOLS_BUILD=1`` (set by the book's Sphinx extension while it
+    executes the notebooks) no front-end-only extras are attached (the
+    mouse-click events of ``ipyevents``), compression is stronger, and a
+    short note says the controls come alive in Binder or Live Code.
+"""
+
+from __future__ import annotations
+
+from .basins import BasinMapExplorer, basin_map_explorer
+from .chord import ChordExplorer, chord_explorer
+from .explorer1d import Explorer1D, explorer_1d
+from .hessian import HessianInspector, hessian_inspector
+from .landscape import LandscapeExplorer, landscape_explorer
+from .network import NetworkExplorer, network_explorer
+from .race import OptimizerRace, optimizer_race
+from .saddle import SaddleEscapeExplorer, saddle_escape_explorer
+from .site import building_site
+
+__all__ = [
+    "landscape_explorer",
+    "optimizer_race",
+    "saddle_escape_explorer",
+    "hessian_inspector",
+    "basin_map_explorer",
+    "explorer_1d",
+    "chord_explorer",
+    "network_explorer",
+    "LandscapeExplorer",
+    "OptimizerRace",
+    "SaddleEscapeExplorer",
+    "HessianInspector",
+    "BasinMapExplorer",
+    "Explorer1D",
+    "ChordExplorer",
+    "NetworkExplorer",
+    "building_site",
+]

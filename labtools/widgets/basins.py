@@ -1,0 +1,146 @@
+"""The basin map explorer: which minimum each start reaches, for an optimizer and lr."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from .. import optim, plots
+from .._checks import fmt
+from ..run import basin_map
+from . import controls as ctl
+from .base import Widget
+from .inputs import (
+    catalog,
+    catalog_names,
+    landscape_or_default,
+    make_optimizer,
+    optimizer_params,
+    point,
+    window_text,
+)
+
+__all__ = ["BasinMapExplorer", "basin_map_explorer"]
+
+
+class BasinMapExplorer(Widget):
+    """Which minimum each start reaches, for a chosen optimizer and learning rate.
+
+    Build it with :func:`basin_map_explorer`. Controls: ``landscape``,
+    ``optimizer``, ``lr``, ``beta``, ``n`` (grid points per axis) and
+    ``steps``. ``result`` is the :class:`~labtools.run.BasinMap`; ``progress`` the bar shown
+    while it is computed.
+    """
+
+    def __init__(self, landscape="himmelblau", optimizer="gd", lr=0.01, beta=0.9, n=100,
+                 steps=300):
+        super().__init__()
+        problems = []
+        names = [nm for nm in catalog_names(2, need_minimizers=True)
+                 if len(catalog(nm).minimizers) <= len(plots.OKABE_ITO)]
+        f = landscape_or_default(landscape, 2, "himmelblau", problems)
+        if f.minimizers is None or len(f.minimizers) == 0:
+            problems.append(f"{f.name!r} has no known minimizers to color basins by; "
+                            "pick one of " + ", ".join(names))
+            f = catalog("himmelblau")
+        self.landscape = f
+        self.result = None
+        c = self.controls
+        if f.name not in names:
+            names = [*names, f.name]
+            catalog(f.name, f)
+        c["landscape"] = ctl.dropdown("landscape", names, f.name)
+        c["optimizer"] = ctl.dropdown("optimizer", list(optim.OPTIMIZERS), "gd")
+        c["lr"] = ctl.slider_log("learning rate lr", 0.01, -4, 0, continuous=False)
+        c["beta"] = ctl.slider_float("momentum beta", 0.9, 0.0, 0.99, 0.01, continuous=False,
+                                     fmt=".2f")
+        c["n"] = ctl.slider_int("grid n x n", 100, 10, 300, step=10)
+        c["steps"] = ctl.slider_int("steps", 300, 10, 2000, step=10)
+        self.progress = ctl.progress_bar("progress")
+        self.panel = self.new_panel((6.4, 4.3))
+        self.ax = self.panel.fig.add_subplot()
+        self.image = self.panel.image
+        self.table = W.HTML(layout=W.Layout(max_width="100%", overflow="auto"))
+        self.assemble([["landscape", "optimizer", "lr"], ["beta", "n", "steps"]],
+                      self.progress, self.image, self.table)
+        self._watch(list(c), self.update)
+        self._start(dict(optimizer=optimizer, lr=lr, beta=beta, n=n, steps=steps), problems)
+
+    def _show_progress(self, done):
+        self.progress.value = done
+
+    def update(self, rebuild=False):
+        """Compute the basin map for the current controls and redraw; return it.
+
+        The map is drawn in full every time (``rebuild`` changes nothing): a new
+        map changes every pixel.
+        """
+        c = self.controls
+        f = catalog(c["landscape"].value)
+        self.landscape = f
+        params = optimizer_params(c["optimizer"].value)
+        c["lr"].disabled = "lr" not in params
+        c["beta"].disabled = "beta" not in params
+        opt = make_optimizer(c["optimizer"].value, c["lr"].value, c["beta"].value)
+        self.progress.value = 0.0
+        bm = basin_map(f, opt, n=c["n"].value, steps=c["steps"].value, seed=0,
+                       progress=self._show_progress)
+        self.ax.clear()
+        setting = f"{c['optimizer'].value}" + (f", lr {fmt(c['lr'].value, 2)}"
+                                              if "lr" in params else "")
+        plots.plot_basins(self.ax, bm, title=f"{f.name}: basins of {setting}")
+        self.panel.invalidate()
+        self.result = bm
+        parts = ", ".join(f"{point(m, 3)} {fr:.0%}" for m, fr in
+                          zip(bm.minimizers, bm.fraction, strict=True))
+        none = bm.unlabeled / bm.labels.size
+        alt = (f"Basin map of {f.name} on a {bm.labels.shape[0]} by {bm.labels.shape[1]} grid "
+               f"of starts for {window_text(f)}, colored by the minimizer that {setting} "
+               f"reaches in {c['steps'].value} steps: {parts}; {none:.0%} reach none.")
+        self.panel.show(alt)
+        self.alt = alt
+        colors = plots.basin_colors(len(bm.minimizers))
+        rows = "".join(
+            f"<tr><td><span style='color:{colors[i]}'>■</span>"
+            f" {point(m)}</td><td>{fr:.1%}</td></tr>"
+            for i, (m, fr) in enumerate(zip(bm.minimizers, bm.fraction, strict=True)))
+        rows += f"<tr><td>no minimum</td><td>{none:.1%}</td></tr>"
+        self.table.value = ("<table style='font-size:90%'><caption style='text-align:left'>"
+                            "Share of starts in each basin</caption><tr><th scope='col'>"
+                            "minimizer</th><th scope='col'>share</th></tr>" + rows + "</table>")
+        self.updates += 1
+        self._say(f"{setting} on {f.name}: " + parts + f"; none {none:.0%}.")
+        return bm
+
+
+def basin_map_explorer(landscape="himmelblau", optimizer="gd", lr=0.01, beta=0.9, n=100,
+                       steps=300):
+    """See how the optimizer and learning rate reshape the basins of attraction.
+
+    Every start on an ``n x n`` grid of the window is run for ``steps`` steps
+    (vectorized, by :func:`labtools.run.basin_map`) and colored by the
+    minimizer it ends at; a progress bar moves while this is computed.
+    Sliders update on release.
+
+    Parameters
+    ----------
+    landscape : str or Landscape, default "himmelblau"
+        A 2-D landscape with known minimizers.
+    optimizer : str, default "gd"
+    lr : float, default 0.01
+    beta : float, default 0.9
+    n : int, default 100
+        Grid points per axis (10 to 300).
+    steps : int, default 300
+
+    Returns
+    -------
+    BasinMapExplorer
+        ``.result`` is the :class:`~labtools.run.BasinMap`.
+
+    Examples
+    --------
+    >>> w = basin_map_explorer("himmelblau", n=20, steps=100)
+    >>> w.result.labels.shape, w.progress.value
+    ((20, 20), 1.0)
+    """
+    return BasinMapExplorer(landscape, optimizer, lr, beta, n, steps)

@@ -1,0 +1,198 @@
+"""One figure of a widget: drawn off screen with Agg, shown as a PNG with alt text.
+
+A :class:`Panel` is a Matplotlib figure whose static part (contour map,
+axes, labels) is drawn once and cached as a bitmap; an update restores that
+bitmap, draws only the artists that moved and encodes the result as a PNG
+(:func:`encode_png`, written with zlib). The PNG goes into an
+``ipywidgets.HTML`` image box (``panel.image``) as ``<img alt="...">``, a
+core widget model, so the stored widget state carries every figure into the
+static page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+import zlib
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .. import plots
+from .site import building_site
+
+__all__ = ["DPI", "Panel", "encode_png", "figure_html", "image_box"]
+
+#: Pixels per inch of every widget figure: a figure of 4.3 inches is 430 pixels wide.
+DPI = 100
+
+
+def _png_chunk(tag, data):
+    crc = zlib.crc32(tag + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
+
+
+def encode_png(rgba, for_site=False):
+    """Encode an (h, w, 4) uint8 Agg buffer as an RGB PNG.
+
+    The PNG is written directly with zlib and no row filter: on the flat
+    colors of a contour map this is about four times faster than Pillow's
+    adaptive filtering (about 2 ms for a 430 x 390 figure) at a similar
+    size. For the static site (``for_site``) zlib works harder instead, since
+    there the page weight matters and the time does not.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> png = encode_png(np.zeros((3, 4, 4), dtype=np.uint8))
+    >>> png[:8], png[12:16]
+    (b'\\x89PNG\\r\\n\\x1a\\n', b'IHDR')
+    """
+    h, w = rgba.shape[:2]
+    rows = np.empty((h, 3 * w + 1), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type None for every row
+    # the RGB bytes of each row, written in one copy straight from the RGBA buffer
+    pixels = np.ndarray((h, w, 3), dtype=np.uint8, buffer=rows, offset=1,
+                        strides=(3 * w + 1, 3, 1))
+    pixels[...] = rgba[:, :, :3]
+    data = zlib.compress(rows.tobytes(), 9 if for_site else 2)
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", data)
+            + _png_chunk(b"IEND", b""))
+
+
+def figure_html(png, alt, width):
+    """The ``<img>`` of a figure: ``width`` pixels wide, narrower if the page is.
+
+    Examples
+    --------
+    >>> figure_html(b"", "a blank figure", 200)[-64:]
+    'width="200" style="display:block; max-width:100%; height:auto;">'
+    """
+    return plots.png_img_tag(png, alt, width=width,
+                             style="display:block; max-width:100%; height:auto;")
+
+
+def image_box(width):
+    """An HTML widget for a figure: its natural width, narrower if the page is.
+
+    Examples
+    --------
+    >>> image_box(430).layout.max_width
+    '100%'
+    """
+    return W.HTML(layout=W.Layout(width=f"{width}px", max_width="100%"))
+
+
+class Panel:
+    """One Agg figure whose static part is cached and moving artists blitted.
+
+    ``render(key)`` draws the whole figure when ``key`` changed since the
+    last full draw (new landscape, new axis limits), otherwise restores the
+    cached background and draws only the artists registered with
+    :meth:`add`. ``show(alt, key)`` renders and puts the PNG, with its alt
+    text, into ``self.image``, the HTML widget a widget displays.
+
+    Examples
+    --------
+    >>> panel = Panel((2.0, 1.5))
+    >>> ax = panel.fig.add_subplot()
+    >>> (dot,) = panel.add(*ax.plot([0.5], [0.5], "o"))
+    >>> panel.size, panel.redraws("map")
+    ((200, 150), True)
+    >>> panel.show("a dot", key="map")[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    >>> dot.set_data([0.2], [0.8])
+    >>> _ = panel.show("the dot moved", key="map")
+    >>> panel.full_draws, panel.redraws("map"), "the dot moved" in panel.image.value
+    (1, False, True)
+    """
+
+    def __init__(self, figsize, *, layout="constrained"):
+        self.fig = Figure(figsize=figsize, dpi=DPI, layout=layout)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.animated: list = []
+        self._background = None
+        self._key = None
+        self.full_draws = 0
+        self.image = image_box(self.size[0])
+        self.alt = ""
+        self._legends: dict = {}
+
+    @property
+    def size(self):
+        """``(width, height)`` of the PNG in pixels."""
+        w, h = self.fig.canvas.get_width_height()
+        return w, h
+
+    def invalidate(self):
+        """Forget the cached background: the next render draws everything."""
+        self._background = None
+
+    def redraws(self, key):
+        """True when ``render(key)`` will draw the whole figure.
+
+        A widget changes what belongs to the background (axis limits,
+        labels) only then, so a blitted update never shows a stale axis.
+        """
+        return self._background is None or key != self._key
+
+    def add(self, *artists):
+        """Mark ``artists`` as moving: left out of the background, drawn on every render."""
+        for a in artists:
+            a.set_animated(True)
+            self.animated.append(a)
+        return artists
+
+    def remove(self, artist):
+        """Take a moving artist off the figure."""
+        if artist in self.animated:
+            self.animated.remove(artist)
+        with contextlib.suppress(ValueError, AttributeError, NotImplementedError):
+            artist.remove()
+
+    def moving_legend(self, ax, handles, loc):
+        """(Re)draw the legend of ``ax`` as a moving artist; return it.
+
+        For a legend whose entries change with the controls (an eigenvalue,
+        an optimizer's name): it is drawn over the cached background on
+        every render, so it never shows the entries of an earlier update.
+        """
+        old = self._legends.get(ax)
+        if old is not None:
+            self.remove(old)
+        legend = ax.legend(handles=handles, loc=loc, fontsize="small", framealpha=0.85)
+        self.add(legend)
+        self._legends[ax] = legend
+        return legend
+
+    def render(self, key=None):
+        """Draw (in full if :meth:`redraws`, else by blitting) and return the PNG bytes."""
+        if self.redraws(key):
+            self.canvas.draw()  # animated artists are left out of this draw
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._key = key
+            self.full_draws += 1
+        else:
+            self.canvas.restore_region(self._background)
+        for a in self.animated:
+            if a.get_visible():
+                self.fig.draw_artist(a)
+        return encode_png(np.asarray(self.canvas.buffer_rgba()), building_site())
+
+    def show(self, alt, key=None):
+        """Render, put the PNG with ``alt`` into ``self.image``; return the PNG bytes."""
+        png = self.render(key)
+        self.image.value = figure_html(png, alt, self.size[0])
+        self.alt = alt
+        return png
+
+    def to_data(self, ax, px, py):
+        """Map a pixel of the PNG (from its top-left corner) to data coordinates of ``ax``."""
+        _, h = self.size
+        disp = (float(px), float(h - py))
+        if not ax.bbox.contains(*disp):
+            return None
+        return ax.transData.inverted().transform(disp)
