@@ -10,14 +10,19 @@ from matplotlib.figure import Figure
 
 from .. import optim, plots
 from .._checks import check_int, fmt
+from ..landscapes import landscape_js
 from ..run import run
 from . import controls as ctl
 from .base import LandscapeChooser, start_sliders
+from .front import FrontEnd, background
 from .inputs import (
+    CUSTOM,
+    catalog_names,
     default_start,
     make_optimizer,
     optimizer_params,
     point,
+    resolve_landscape,
     start_or_default,
     window_text,
 )
@@ -76,9 +81,21 @@ class LandscapeExplorer(LandscapeChooser):
             ax.grid(True, alpha=0.3)
 
         self.image, self.loss_image = self.panel.image, self.loss_panel.image
+        # The figure the page shows is the browser front end (front.py,
+        # js/landscape.js): it reruns the optimizer on every move, with or
+        # without a kernel. The Python figures above stay the reference that
+        # tests and `update(rebuild=True)` read.
+        if building_site():
+            # no kernel to parse a formula: the box is off, and says why
+            c["expression"].disabled = True
+            c["expression"].placeholder = "needs a running notebook (Binder)"
+        self.front = FrontEnd(view="landscape", spec=self._front_spec(),
+                              controls={k: c[k] for k in ("landscape", "optimizer", "lr",
+                                                          "beta", "sigma", "steps", "x0",
+                                                          "y0")})
         self.assemble([["landscape", "expression", "optimizer", "lr", "beta"],
                        ["sigma", "steps", "x0", "y0"]],
-                      [self.image, self.loss_image])
+                      self.front, note=False)
         self._watch(["optimizer", "lr", "beta", "sigma", "steps", "x0", "y0"], self.update)
         self._attach_clicks(self.panel, self.click)
         self._start(dict(optimizer=optimizer, lr=lr, beta=beta, sigma=sigma, steps=steps),
@@ -92,6 +109,62 @@ class LandscapeExplorer(LandscapeChooser):
             coll.remove()
         plots.contour_plot(self.landscape, ax=ax, n=self.n, lines=False, colorbar=False)
         self.panel.invalidate()
+        front = getattr(self, "front", None)
+        if front is not None:  # a new landscape in a running notebook: send it over
+            spec = dict(front.spec)
+            key = self._front_key()
+            spec["landscapes"] = {**spec["landscapes"], key: self._front_entry()}
+            spec["current"] = key
+            front.spec = spec
+
+    # -- the browser front end ----------------------------------------------------
+
+    def _front_key(self):
+        choice = self.controls["landscape"].value
+        return choice if choice != CUSTOM else self.landscape.name
+
+    def _front_entry(self):
+        """What the front end needs of ``self.landscape``: its JavaScript, map and axes."""
+        f = self.landscape
+        f_min, label, loss_lim, grad_lim = self._scales()
+        return {
+            "src": landscape_js(f), "name": f.name, "window": [list(w) for w in f.window],
+            "window_text": window_text(f), "start": [float(v) for v in default_start(f)],
+            "bg": background(self.panel, self.ax),
+            "scales": [f_min, label, list(loss_lim), list(grad_lim)],
+        }
+
+    def _front_spec(self):
+        """The front end's settings; on the static site with every catalog map.
+
+        In a running notebook only the current landscape is sent; another one
+        is sent when it is chosen. The static page has no kernel to ask, so
+        it carries the maps of all the 2-D catalog landscapes (about 20 kB each).
+        """
+        current = self.landscape
+        entries = {self._front_key(): self._front_entry()}
+        if building_site():
+            for name in catalog_names(2):
+                if name not in entries:
+                    self.landscape = resolve_landscape(name, 2)
+                    self._draw_background()
+                    entries[name] = self._front_entry()
+            self.landscape = current
+            self._draw_background()
+        return {
+            "seed": self.seed, "custom": CUSTOM, "current": self._front_key(),
+            "landscapes": entries,
+            "params": {name: sorted(optimizer_params(name)) for name in optim.OPTIMIZERS},
+            "kernel_note": ("Your own f(x, y) needs a running notebook: open this page "
+                            "in Binder (the rocket icon at the top of the page)."
+                            if building_site() else ""),
+        }
+
+    def _say(self, text):
+        # The front end writes the message under the figure as the controls
+        # move; the Python line is kept for problems only.
+        super()._say(text)
+        self.status.value = ""
 
     # -- the update -------------------------------------------------------------
 

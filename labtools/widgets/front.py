@@ -1,0 +1,116 @@
+"""Browser front ends: the figure of a widget computed and drawn in JavaScript.
+
+Python decides, the browser moves. A widget builds everything once in Python
+(the landscape and its derivatives printed as JavaScript by
+:func:`~labtools.landscapes.landscape_js`, the Matplotlib background of each
+figure, the axes it will need, the optimizer settings) and hands it to a
+:class:`FrontEnd`, an `anywidget <https://anywidget.dev>`_ whose ES module
+(``js/``: the port of ``labtools.optim`` and ``labtools.run``, drawing helpers
+and one view per widget) reruns the optimizer and redraws on every move of a
+control. The controls stay the Python widget's ipywidgets; the front end
+listens to their models. So the same front end runs in the static page (the
+widget HTML manager restores the controls and the front end from the stored
+state, with no kernel) and in JupyterLab, and a move never waits for a kernel.
+
+``tests/parity`` holds the JavaScript to the Python it mirrors.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import anywidget
+import ipywidgets as W
+import numpy as np
+import traitlets
+
+from .panel import encode_png
+from .site import building_site
+
+__all__ = ["FrontEnd", "JS_DIR", "background", "bundle"]
+
+#: The front ends' ES modules.
+JS_DIR = Path(__file__).resolve().parent / "js"
+
+# Dependencies first: each file imports only from files before it.
+_FILES = ("optim.js", "plot.js", "common.js", "landscape.js", "main.js")
+_IMPORT = re.compile(r'^import\s[^;]*?from\s+"\./[\w.]+";\s*$', re.MULTILINE | re.DOTALL)
+
+
+def bundle() -> str:
+    """The one ES module a :class:`FrontEnd` runs: the files of ``js/`` joined.
+
+    The files import each other (``import {run} from "./optim.js"``) so that
+    tests and browsers can load them one by one; joined, those imports are
+    dropped and every name is defined once, in dependency order.
+
+    Examples
+    --------
+    >>> src = bundle()
+    >>> "export default" in src and 'from "./' not in src
+    True
+    """
+    parts = []
+    for name in _FILES:
+        text = (JS_DIR / name).read_text(encoding="utf-8")
+        parts.append(f"// ---- {name}\n" + _IMPORT.sub("", text))
+    return "\n".join(parts)
+
+
+def background(panel, ax) -> dict:
+    """The static part of ``panel``'s figure as a PNG data URL, and where ``ax`` sits on it.
+
+    Moving artists (those added with ``panel.add``) are left out. Returns
+    ``{"src", "width", "height", "box", "xlim", "ylim"}`` where ``box`` is the
+    axes' ``[left, top, right, bottom]`` in pixels from the image's top left,
+    what the front end needs to draw in data coordinates over the image.
+
+    Examples
+    --------
+    >>> from labtools.widgets.panel import Panel
+    >>> panel = Panel((2.0, 1.5))
+    >>> ax = panel.fig.add_subplot()
+    >>> bg = background(panel, ax)
+    >>> bg["width"], bg["height"], bg["src"][:22]
+    (200, 150, 'data:image/png;base64,')
+    """
+    panel.canvas.draw()  # animated artists are left out of this draw
+    rgba = np.asarray(panel.canvas.buffer_rgba())
+    png = encode_png(rgba, building_site())
+    w, h = panel.size
+    x0, y0, x1, y1 = ax.get_window_extent().extents
+    return {
+        "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        "width": int(w),
+        "height": int(h),
+        "box": [float(x0), float(h - y1), float(x1), float(h - y0)],
+        "xlim": [float(v) for v in ax.get_xlim()],
+        "ylim": [float(v) for v in ax.get_ylim()],
+    }
+
+
+class FrontEnd(anywidget.AnyWidget):
+    """The browser side of a course widget.
+
+    Parameters (traits)
+    -------------------
+    view : str
+        Which view of ``js/main.js`` draws it (``"landscape"``, ...).
+    spec : dict
+        What Python decided: landscapes as JavaScript, backgrounds, settings.
+    controls : dict
+        Control name -> ipywidgets control whose value the front end reads.
+
+    Examples
+    --------
+    >>> fe = FrontEnd(view="landscape", spec={}, controls={"lr": W.FloatSlider()})
+    >>> fe._model_module
+    'anywidget'
+    """
+
+    _esm = bundle()
+    view = traitlets.Unicode("").tag(sync=True)
+    spec = traitlets.Dict().tag(sync=True)
+    controls = traitlets.Dict().tag(sync=True, **W.widget_serialization)
