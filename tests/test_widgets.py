@@ -272,9 +272,10 @@ def test_only_core_widget_models_are_shown_on_the_site(monkeypatch):
         images = re.findall(r"<img [^>]*>", str([getattr(x, "value", "") for x in
                                                   _all_html(w.widget)]))
         front = getattr(w, "front", None)
-        if front is not None:  # the figure is drawn in the browser over these maps
-            images += [f'<img alt="{e["name"]}">' for e in front.spec["landscapes"].values()
-                       if e["bg"]["src"].startswith("data:image/png;base64,")]
+        if front is not None:  # the figure is drawn in the browser over these backgrounds
+            assert "data:image/png;base64," in str(front.spec)
+            images += re.findall(r"<img [^>]*>", str([getattr(p.image, "value", "")
+                                                      for p in w.panels]))
         assert images, f"{type(w).__name__} shows no figure"
         assert all('alt="' in tag and 'alt=""' not in tag for tag in images)
 

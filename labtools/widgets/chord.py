@@ -7,14 +7,16 @@ from matplotlib.patches import Patch
 
 from .. import plots
 from .._checks import check_points, fmt
+from ..landscapes import landscape_js
 from . import controls as ctl
 from .base import Widget
+from .front import FrontEnd, LiveFigure, background, pixel_box
 from .inputs import landscape_or_default, nice_limits, point
 
 __all__ = ["ChordExplorer", "chord_explorer"]
 
 
-class ChordExplorer(Widget):
+class ChordExplorer(LiveFigure, Widget):
     """Two points on a function (or a 2-D slice) and the chord between them.
 
     Build it with :func:`chord_explorer`. For a 1-D function the controls
@@ -68,7 +70,17 @@ class ChordExplorer(Widget):
                           Patch(color="#D55E00", alpha=0.5, label="chord below graph")],
                  loc="upper left", fontsize="small", framealpha=0.85)
         self.image = self.panel.image
-        self.assemble(self.split_controls(), self.image)
+        # The page shows the browser front end (js/chord.js), which redraws
+        # the chord as the points move, with or without a kernel.
+        self.front = FrontEnd(view="chord", controls=dict(c), spec={
+            "src": landscape_js(f), "dim": f.dim, "name": f.name,
+            "window": [list(w) for w in f.window],
+            "bg": background(self.panel, self.ax_map if self.dim == 2 else g),
+            "graph_box": pixel_box(self.panel, g),
+            "graph_clear": pixel_box(self.panel, g, tight=True),
+            "graph_title": g.get_title(), "xlabel": g.get_xlabel(), "ylabel": g.get_ylabel(),
+        })
+        self.assemble(self.split_controls(), self.front, note=False)
         self._watch(list(c), self.update)
         initial = {}
         if self.dim == 1:

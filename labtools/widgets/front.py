@@ -29,13 +29,13 @@ import traitlets
 from .panel import encode_png
 from .site import building_site
 
-__all__ = ["FrontEnd", "JS_DIR", "background", "bundle"]
+__all__ = ["FrontEnd", "JS_DIR", "LiveFigure", "background", "bundle", "pixel_box"]
 
 #: The front ends' ES modules.
 JS_DIR = Path(__file__).resolve().parent / "js"
 
 # Dependencies first: each file imports only from files before it.
-_FILES = ("optim.js", "plot.js", "common.js", "landscape.js", "main.js")
+_FILES = ("optim.js", "plot.js", "common.js", "landscape.js", "chord.js", "main.js")
 _IMPORT = re.compile(r'^import\s[^;]*?from\s+"\./[\w.]+";\s*$', re.MULTILINE | re.DOTALL)
 
 
@@ -59,6 +59,28 @@ def bundle() -> str:
     return "\n".join(parts)
 
 
+def pixel_box(panel, ax, tight=False) -> list:
+    """``[left, top, right, bottom]`` of ``ax`` in pixels of ``panel``'s PNG, from its top left.
+
+    ``tight=True`` includes the axes' title, labels and tick labels.
+
+    Examples
+    --------
+    >>> from labtools.widgets.panel import Panel
+    >>> panel = Panel((2.0, 1.5))
+    >>> l, t, r, b = pixel_box(panel, panel.fig.add_subplot())
+    >>> 0 <= l < r <= 200 and 0 <= t < b <= 150
+    True
+    """
+    if tight:
+        bbox = ax.get_tightbbox(panel.canvas.get_renderer())
+    else:
+        bbox = ax.get_window_extent()
+    _, h = panel.size
+    x0, y0, x1, y1 = bbox.extents
+    return [float(x0), float(h - y1), float(x1), float(h - y0)]
+
+
 def background(panel, ax) -> dict:
     """The static part of ``panel``'s figure as a PNG data URL, and where ``ax`` sits on it.
 
@@ -80,12 +102,11 @@ def background(panel, ax) -> dict:
     rgba = np.asarray(panel.canvas.buffer_rgba())
     png = encode_png(rgba, building_site())
     w, h = panel.size
-    x0, y0, x1, y1 = ax.get_window_extent().extents
     return {
         "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
         "width": int(w),
         "height": int(h),
-        "box": [float(x0), float(h - y1), float(x1), float(h - y0)],
+        "box": pixel_box(panel, ax),
         "xlim": [float(v) for v in ax.get_xlim()],
         "ylim": [float(v) for v in ax.get_ylim()],
     }
@@ -114,3 +135,16 @@ class FrontEnd(anywidget.AnyWidget):
     view = traitlets.Unicode("").tag(sync=True)
     spec = traitlets.Dict().tag(sync=True)
     controls = traitlets.Dict().tag(sync=True, **W.widget_serialization)
+
+
+class LiveFigure:
+    """Mixin for a widget whose figure and message line its :class:`FrontEnd` draws.
+
+    The front end writes the message under the figure as the controls move;
+    the Python status line is then kept for problems only (``self.message``
+    still holds the text, for tests and notebooks).
+    """
+
+    def _say(self, text):
+        super()._say(text)
+        self.status.value = ""

@@ -14,7 +14,7 @@ from ..landscapes import landscape_js
 from ..run import run
 from . import controls as ctl
 from .base import LandscapeChooser, start_sliders
-from .front import FrontEnd, background
+from .front import FrontEnd, LiveFigure, background
 from .inputs import (
     CUSTOM,
     catalog_names,
@@ -32,7 +32,7 @@ from .site import building_site
 __all__ = ["LandscapeExplorer", "landscape_explorer"]
 
 
-class LandscapeExplorer(LandscapeChooser):
+class LandscapeExplorer(LiveFigure, LandscapeChooser):
     """Run an optimizer on a 2-D landscape and watch its path and loss.
 
     Build it with :func:`landscape_explorer`. Attributes: ``controls``
@@ -160,11 +160,6 @@ class LandscapeExplorer(LandscapeChooser):
                             if building_site() else ""),
         }
 
-    def _say(self, text):
-        # The front end writes the message under the figure as the controls
-        # move; the Python line is kept for problems only.
-        super()._say(text)
-        self.status.value = ""
 
     # -- the update -------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 // labtools.widgets.front concatenates optim.js, plot.js, common.js, the views
 // and this file into the widget's `_esm`; the widget's `view` names the view.
 import { landscapeView } from "./landscape.js";
+import { chordView } from "./chord.js";
 
-const VIEWS = { landscape: landscapeView };
+const VIEWS = { landscape: landscapeView, chord: chordView };
 
 export default {
   async render({ model, el }) {
