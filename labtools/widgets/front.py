@@ -26,16 +26,23 @@ import ipywidgets as W
 import numpy as np
 import traitlets
 
+from .inputs import CUSTOM, catalog_names, resolve_landscape
 from .panel import encode_png
 from .site import building_site
 
-__all__ = ["FrontEnd", "JS_DIR", "LiveFigure", "background", "bundle", "pixel_box"]
+__all__ = ["FrontEnd", "JS_DIR", "LiveChooser", "LiveFigure", "background", "bundle",
+           "pixel_box"]
+
+#: Under a disabled formula box on the static site: why it is off.
+KERNEL_NOTE = ("Your own {what} needs a running notebook: open this page in Binder "
+               "(the rocket icon at the top of the page).")
 
 #: The front ends' ES modules.
 JS_DIR = Path(__file__).resolve().parent / "js"
 
 # Dependencies first: each file imports only from files before it.
-_FILES = ("optim.js", "plot.js", "common.js", "landscape.js", "chord.js", "main.js")
+_FILES = ("optim.js", "plot.js", "common.js", "landscape.js", "chord.js", "explorer1d.js",
+          "main.js")
 _IMPORT = re.compile(r'^import\s[^;]*?from\s+"\./[\w.]+";\s*$', re.MULTILINE | re.DOTALL)
 
 
@@ -148,3 +155,50 @@ class LiveFigure:
     def _say(self, text):
         super()._say(text)
         self.status.value = ""
+
+
+class LiveChooser(LiveFigure):
+    """Mixin for a :class:`~labtools.widgets.base.LandscapeChooser` with a front end.
+
+    The front end draws over one background per landscape. In a running
+    notebook only the current landscape is sent, and another one when it is
+    chosen (``_draw_background`` calls :meth:`_send_landscape`); the static
+    page has no kernel to ask, so it carries every catalog landscape of the
+    widget's dimension, and the formula box is off there, with the reason
+    shown under the figure. Subclasses implement ``_front_entry()``: what the
+    front end needs of ``self.landscape``.
+    """
+
+    def _front_key(self):
+        choice = self.controls["landscape"].value
+        return choice if choice != CUSTOM else self.landscape.name
+
+    def _front_landscapes(self):
+        current = self.landscape
+        entries = {self._front_key(): self._front_entry()}
+        if building_site():
+            for name in catalog_names(self.dim):
+                if name not in entries:
+                    self.landscape = resolve_landscape(name, self.dim)
+                    self._draw_background()
+                    entries[name] = self._front_entry()
+            self.landscape = current
+            self._draw_background()
+            box = self.controls["expression"]
+            box.disabled = True
+            box.placeholder = "needs a running notebook (Binder)"
+        return entries
+
+    def _front_common(self):
+        what = "f(x, y)" if self.dim == 2 else "f(x)"
+        return {"custom": CUSTOM, "current": self._front_key(),
+                "kernel_note": KERNEL_NOTE.format(what=what) if building_site() else ""}
+
+    def _send_landscape(self):
+        front = getattr(self, "front", None)
+        if front is not None:  # a new landscape in a running notebook: send it over
+            spec = dict(front.spec)
+            key = self._front_key()
+            spec["landscapes"] = {**spec["landscapes"], key: self._front_entry()}
+            spec["current"] = key
+            front.spec = spec

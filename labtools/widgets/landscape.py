@@ -14,15 +14,12 @@ from ..landscapes import landscape_js
 from ..run import run
 from . import controls as ctl
 from .base import LandscapeChooser, start_sliders
-from .front import FrontEnd, LiveFigure, background
+from .front import FrontEnd, LiveChooser, background
 from .inputs import (
-    CUSTOM,
-    catalog_names,
     default_start,
     make_optimizer,
     optimizer_params,
     point,
-    resolve_landscape,
     start_or_default,
     window_text,
 )
@@ -32,7 +29,7 @@ from .site import building_site
 __all__ = ["LandscapeExplorer", "landscape_explorer"]
 
 
-class LandscapeExplorer(LiveFigure, LandscapeChooser):
+class LandscapeExplorer(LiveChooser, LandscapeChooser):
     """Run an optimizer on a 2-D landscape and watch its path and loss.
 
     Build it with :func:`landscape_explorer`. Attributes: ``controls``
@@ -85,10 +82,6 @@ class LandscapeExplorer(LiveFigure, LandscapeChooser):
         # js/landscape.js): it reruns the optimizer on every move, with or
         # without a kernel. The Python figures above stay the reference that
         # tests and `update(rebuild=True)` read.
-        if building_site():
-            # no kernel to parse a formula: the box is off, and says why
-            c["expression"].disabled = True
-            c["expression"].placeholder = "needs a running notebook (Binder)"
         self.front = FrontEnd(view="landscape", spec=self._front_spec(),
                               controls={k: c[k] for k in ("landscape", "optimizer", "lr",
                                                           "beta", "sigma", "steps", "x0",
@@ -109,19 +102,9 @@ class LandscapeExplorer(LiveFigure, LandscapeChooser):
             coll.remove()
         plots.contour_plot(self.landscape, ax=ax, n=self.n, lines=False, colorbar=False)
         self.panel.invalidate()
-        front = getattr(self, "front", None)
-        if front is not None:  # a new landscape in a running notebook: send it over
-            spec = dict(front.spec)
-            key = self._front_key()
-            spec["landscapes"] = {**spec["landscapes"], key: self._front_entry()}
-            spec["current"] = key
-            front.spec = spec
+        self._send_landscape()
 
     # -- the browser front end ----------------------------------------------------
-
-    def _front_key(self):
-        choice = self.controls["landscape"].value
-        return choice if choice != CUSTOM else self.landscape.name
 
     def _front_entry(self):
         """What the front end needs of ``self.landscape``: its JavaScript, map and axes."""
@@ -135,31 +118,10 @@ class LandscapeExplorer(LiveFigure, LandscapeChooser):
         }
 
     def _front_spec(self):
-        """The front end's settings; on the static site with every catalog map.
-
-        In a running notebook only the current landscape is sent; another one
-        is sent when it is chosen. The static page has no kernel to ask, so
-        it carries the maps of all the 2-D catalog landscapes (about 20 kB each).
-        """
-        current = self.landscape
-        entries = {self._front_key(): self._front_entry()}
-        if building_site():
-            for name in catalog_names(2):
-                if name not in entries:
-                    self.landscape = resolve_landscape(name, 2)
-                    self._draw_background()
-                    entries[name] = self._front_entry()
-            self.landscape = current
-            self._draw_background()
         return {
-            "seed": self.seed, "custom": CUSTOM, "current": self._front_key(),
-            "landscapes": entries,
+            **self._front_common(), "seed": self.seed, "landscapes": self._front_landscapes(),
             "params": {name: sorted(optimizer_params(name)) for name in optim.OPTIMIZERS},
-            "kernel_note": ("Your own f(x, y) needs a running notebook: open this page "
-                            "in Binder (the rocket icon at the top of the page)."
-                            if building_site() else ""),
         }
-
 
     # -- the update -------------------------------------------------------------
 

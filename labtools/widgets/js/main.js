@@ -3,8 +3,9 @@
 // and this file into the widget's `_esm`; the widget's `view` names the view.
 import { landscapeView } from "./landscape.js";
 import { chordView } from "./chord.js";
+import { explorer1dView } from "./explorer1d.js";
 
-const VIEWS = { landscape: landscapeView, chord: chordView };
+const VIEWS = { landscape: landscapeView, chord: chordView, explorer1d: explorer1dView };
 
 export default {
   async render({ model, el }) {
