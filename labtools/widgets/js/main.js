@@ -4,8 +4,11 @@
 import { landscapeView } from "./landscape.js";
 import { chordView } from "./chord.js";
 import { explorer1dView } from "./explorer1d.js";
+import { saddleView } from "./saddle.js";
 
-const VIEWS = { landscape: landscapeView, chord: chordView, explorer1d: explorer1dView };
+const VIEWS = {
+  landscape: landscapeView, chord: chordView, explorer1d: explorer1dView, saddle: saddleView,
+};
 
 export default {
   async render({ model, el }) {
