@@ -236,3 +236,30 @@ def test_the_parity_checks_catch_drift(js):
     py_steps = escape_steps_py(problem, name, hyper, x0, radius)
     louder = escape_steps_js(js, problem, name, {**hyper, "sigma": 2 * hyper["sigma"]}, x0, radius)
     assert not same_distribution(py_steps, louder)[0]
+
+
+@pytest.mark.parametrize("beta,nesterov", [(0.0, False), (0.9, False), (0.9, True)])
+def test_predicted_escape_steps_agree(js, beta, nesterov):
+    e = np.logspace(-10, -1, 19)
+    got = js.call(
+        """const S = await mod("saddle.js");
+           return S.predicted_escape_steps(arg.e, 0.1, -2.0, arg.beta, arg.nesterov);""",
+        {"e": e.tolist(), "beta": beta, "nesterov": nesterov})
+    want = lt.predicted_escape_steps(e, 0.1, -2.0, beta=beta, nesterov=nesterov)
+    np.testing.assert_allclose(got, want, rtol=1e-13)
+
+
+@pytest.mark.parametrize("name", ["gd", "momentum", "nesterov", "adam"])
+def test_saddle_escape_steps_agree(js, name):
+    """The count the saddle-escape explorer plots, for the deterministic methods."""
+    f = lt.landscape("saddle")
+    starts = [[0.4 * 0.5, 0.4 * e] for e in np.logspace(-10, -1, 10)]
+    want = lt.saddle_escape_steps(f, lt.optimizer(name, lr=0.1), starts, radius=0.8,
+                                  steps=3000).tolist()
+    got = js.call(
+        """const O = await mod("optim.js");
+           const L = landscape(arg.src);
+           return arg.starts.map((x0) => O.saddle_escape_steps(
+             L, O.optimizer(arg.name, {lr: 0.1}), x0, {radius: 0.8, steps: 3000}));""",
+        {"src": landscape_js(f), "name": name, "starts": starts})
+    assert got == want
