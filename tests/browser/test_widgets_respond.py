@@ -74,8 +74,10 @@ def _exercise(front, problems, where):
             problems.append(f"{where}: choosing {choices[0]!r} in "
                             f"{_describe(select.locator('xpath=..'))!r} did not change the figure")
         changed += 1
-    # a click on the map moves the start point (the x and y sliders follow)
-    canvas = front.locator("canvas").first
+    # where the figure takes clicks, a click moves the start point (its sliders follow)
+    canvas = front.locator("canvas[data-click=start]").first
+    if not canvas.count():
+        return changed
     readouts = box.locator(".widget-readout").all_inner_texts()
     size = canvas.bounding_box()
     before = _figure(front)

@@ -39,6 +39,16 @@ export async function explorer1dView({ model, el }) {
     }
     if (layerKey !== key) {
       const next = layered(entry.bg, "");
+      next.canvas.style.cursor = "crosshair";
+      next.canvas.dataset.click = "start";  // a click on the graph moves the start
+      const here = entry;
+      next.canvas.addEventListener("click", (ev) => {
+        const xy = dataToPixel(here.bg).toData(ev.offsetX, ev.offsetY, next.canvas.clientWidth);
+        if (!xy) return;
+        const [[lo, hi]] = here.window;
+        c.x0.set("value", Math.min(Math.max(xy[0], lo), hi));
+        c.x0.save_changes();
+      });
       slot.replaceChildren(next.box);
       if (layerKey !== null) {  // labtools.widgets.base.retarget_sliders
         const [lo, hi] = entry.window[0];

@@ -57,6 +57,7 @@ export async function landscapeView({ model, el }) {
     if (layerKey !== key) {
       const next = layered(entry.bg, "");
       next.canvas.style.cursor = "crosshair";
+      next.canvas.dataset.click = "start";  // a click moves the start point
       next.canvas.addEventListener("click", (ev) => {
         const xy = geometry.toData(ev.offsetX, ev.offsetY, next.canvas.clientWidth);
         if (!xy) return;
