@@ -292,7 +292,7 @@ def bench_frontend(quick=False):
     site = ROOT / "_build" / "html"
     if not (site / "index.html").is_file():
         raise RuntimeError(f"the site is not built ({site}); run `make book` first")
-    moves = 30 if quick else 60
+    moves = 40 if quick else 60
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -334,8 +334,15 @@ def bench_frontend(quick=False):
                 page.evaluate(_LATENCY_PROBE, index)
                 handle.first.focus()
                 for k in range(moves):
+                    # one move at a time: the next key once this one has been drawn
+                    # (two keys within one frame would be drawn once)
+                    done = page.evaluate("() => window.__latency.length")
                     page.keyboard.press("ArrowRight" if (k // 5) % 2 == 0 else "ArrowLeft")
-                    page.wait_for_timeout(60)
+                    try:
+                        page.wait_for_function("(n) => window.__latency.length > n",
+                                               arg=done, timeout=5_000)
+                    except Exception:  # not redrawn: counted below
+                        pass
                 samples = page.evaluate("() => window.__latency")
                 if len(samples) < 30:
                     raise RuntimeError(f"{name}: only {len(samples)} of {moves} moves redrew")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import decode
+from paritylib import decode
 
 import labtools as lt
 from labtools.landscapes import CATALOG, landscape_js

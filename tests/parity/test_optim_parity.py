@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import decode
+from paritylib import decode
 
 import labtools as lt
 from labtools.landscapes import landscape_js
