@@ -18,6 +18,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
@@ -280,8 +281,12 @@ _LATENCY_PROBE = """(i) => {
 }"""
 
 
-def bench_frontend(quick=False):
-    """Key press on a slider to the redrawn figure, in headless Chromium, static site, offline."""
+def bench_frontend(quick=False, browser=None):
+    """Key press on a slider to the redrawn figure, in headless Chromium, static site, offline.
+
+    ``browser``: an already launched Playwright browser (the test suite's), else one
+    is launched here.
+    """
     import functools
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -311,11 +316,14 @@ def bench_frontend(quick=False):
 
     out = {}
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"),
-                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                      "--disable-background-networking", "--disable-component-update"])
+        with contextlib.ExitStack() as stack:
+            if browser is None:
+                pw = stack.enter_context(sync_playwright())
+                browser = pw.chromium.launch(
+                    executable_path=os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"),
+                    args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                          "--disable-background-networking", "--disable-component-update"])
+                stack.callback(browser.close)
             for name, (page_path, index, slider) in FRONT_ENDS.items():
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 page.route("**/*", offline)
@@ -351,7 +359,6 @@ def bench_frontend(quick=False):
                              "moves": len(samples), "first_answer_s": first_answer,
                              "page": page_path, "aim": "p95 <= 16 ms (one frame at 60 Hz)"}
                 page.close()
-            browser.close()
     finally:
         httpd.shutdown()
     return {"front_ends": out}

@@ -8,31 +8,30 @@ from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
-from chromium import launch_chromium
 from paritylib import JS, JS_DIR, _Quiet
 
 
 @pytest.fixture(scope="session")
-def js():
+def js(chromium_browser):
     handler = functools.partial(_Quiet, directory=str(JS_DIR))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"
     try:
-        for browser in launch_chromium():
-            page = browser.new_page()
+        page = chromium_browser.new_page()
 
-            def offline(route):
-                host = urlsplit(route.request.url).hostname or ""
-                if host in ("127.0.0.1", "localhost"):
-                    route.continue_()
-                else:
-                    route.abort("internetdisconnected")
+        def offline(route):
+            host = urlsplit(route.request.url).hostname or ""
+            if host in ("127.0.0.1", "localhost"):
+                route.continue_()
+            else:
+                route.abort("internetdisconnected")
 
-            page.route("**/*", offline)
-            page.goto(base)
-            yield JS(page, base)
+        page.route("**/*", offline)
+        page.goto(base)
+        yield JS(page, base)
+        page.close()
     finally:
         httpd.shutdown()
         httpd.server_close()
