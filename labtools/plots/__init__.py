@@ -39,6 +39,7 @@ from .figures import (
     plot_hessian_arrows,
     plot_loss,
     plot_trajectory,
+    set_hessian_arrows,
     set_trajectory,
     surface_plot,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "set_trajectory",
     "plot_critical_points",
     "plot_hessian_arrows",
+    "set_hessian_arrows",
     "plot_basins",
     "basin_colors",
     "plot_loss",
