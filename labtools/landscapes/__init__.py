@@ -6,7 +6,7 @@ Hessian are derived symbolically (``sympy.diff``) and compiled once with
 and evaluates on one point (shape ``(d,)``) or on a batch of points (shape
 ``(n, d)``) in a single vectorized call.
 
-Use :func:`landscape` to get one: a name from :data:`CATALOG`, a learner's
+Use :func:`landscape` to get one: a name from ``CATALOG``, a learner's
 expression string such as ``"x**2 + 3*sin(y)"``, or a Python callable written
 with SymPy functions.
 

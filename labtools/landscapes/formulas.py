@@ -63,7 +63,7 @@ def _parse_expression(text):
     """Turn a learner's string into a SymPy expression, checking every token.
 
     Only numbers, the variables ``x`` and ``y``, the names in
-    :data:`ALLOWED_FUNCTIONS` and arithmetic operators may appear; everything
+    ``ALLOWED_FUNCTIONS`` and arithmetic operators may appear; everything
     is checked before SymPy evaluates anything.
     """
     from sympy.parsing.sympy_parser import (
@@ -271,9 +271,9 @@ def landscape(name_or_expression, **params):
     Parameters
     ----------
     name_or_expression : str or callable
-        One of the names in :data:`CATALOG`; or a formula in ``x`` (1-D) or
+        One of the names in ``CATALOG``; or a formula in ``x`` (1-D) or
         ``x`` and ``y`` (2-D), e.g. ``"x**2 + 3*sin(y)"`` (``^`` means power,
-        ``2x`` means ``2*x``; the functions in :data:`ALLOWED_FUNCTIONS` may be
+        ``2x`` means ``2*x``; the functions in ``ALLOWED_FUNCTIONS`` may be
         used); or a Python function of ``x`` (and ``y``) written with SymPy
         functions, e.g. ``lambda x, y: x**2 + sympy.sin(y)``.
     **params

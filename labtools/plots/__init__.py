@@ -3,7 +3,7 @@
 Every helper draws on a Matplotlib ``Axes`` it is given (or makes one), reads
 the plot window from the landscape (nothing here hard-codes a grid), gives
 the axes a title and labelled axes, and uses colorblind-safe colors:
-``viridis`` for landscapes and the Okabe-Ito palette (:data:`OKABE_ITO`) for
+``viridis`` for landscapes and the Okabe-Ito palette (``OKABE_ITO``) for
 categories such as basins, optimizers and kinds of critical points.
 
 Figures in a notebook are shown with :func:`show`, which attaches alt text

@@ -80,7 +80,7 @@ def plot_basins(ax, basin_map, *, legend=True, title=None):
     -----
     Basin ``i`` gets ``OKABE_ITO[i % 8]`` (with more than eight minimizers,
     as on Rastrigin's function, colors repeat); starts that reach no known minimizer
-    are light grey (:data:`NO_BASIN_COLOR`). The minimizers are marked with
+    are light grey (``NO_BASIN_COLOR``). The minimizers are marked with
     black stars.
 
     Examples

@@ -327,7 +327,7 @@ def plot_trajectory(ax, trace, *, color=_PATH_COLOR, label="path", markers=True,
         The run (``trace.xs`` of shape ``(steps+1, d)``), or the points alone
         for a 2-D path. A 1-D run is drawn on the graph, at ``(x_k, f(x_k))``.
     color : str, default vermillion
-        Line color; pick from :data:`OKABE_ITO` to compare several runs.
+        Line color; pick from ``OKABE_ITO`` to compare several runs.
     label : str, default "path"
         Legend label of the path.
     markers : bool, default True

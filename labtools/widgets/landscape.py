@@ -264,7 +264,7 @@ def landscape_explorer(landscape="himmelblau", optimizer="gd", lr=0.01, beta=0.9
         A catalog name, an expression such as ``"x**2 + 3*sin(y)"``, or a
         2-D :class:`~labtools.landscapes.Landscape`.
     optimizer : str, default "gd"
-        One of :data:`~labtools.optim.OPTIMIZERS`.
+        One of ``labtools.optim.OPTIMIZERS``.
     lr : float, default 0.01
         Learning rate, between 1e-4 and 1.
     beta : float, default 0.9
