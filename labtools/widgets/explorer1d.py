@@ -97,7 +97,7 @@ class Explorer1D(LiveChooser, LandscapeChooser):
         ax.set_ylim(np.nanmin(ys) - pad, np.nanmax(ys) + pad)
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-        ax.set_title(f"{self.landscape.name}: the path of the optimizer on the graph")
+        ax.set_title(f"{self.landscape.name}: the path on the graph")
         ax.grid(True, alpha=0.3)
         self.panel.invalidate()
         self._send_landscape()
@@ -152,7 +152,10 @@ class Explorer1D(LiveChooser, LandscapeChooser):
         self.panel.show(alt, key=id(self.landscape))
         self.alt = alt
         self.updates += 1
-        self._say(f"{name} from x = {fmt(xs[0])}: {trace.message}. Showing step {k}.")
+        budget = c["steps"].value
+        early = (f" The run stopped before the {budget} steps allowed."
+                 if trace.steps_taken < budget else "")
+        self._say(f"{name} from x = {fmt(xs[0])}: {trace.message}. Showing step {k}.{early}")
 
 
 def explorer_1d(landscape="xcos", optimizer="gd", lr=0.05, x0=None, steps=30):

@@ -115,7 +115,10 @@ export async function explorer1dView({ model, el }) {
     layer.img.alt = `Graph of ${entry.name} for ${entry.window_text}, with the first ${k} steps of `
       + `${name} (lr ${fmt(c.lr.get("value"), 2)}) from x = ${fmt(xs[0])}; step ${k} is at `
       + `x = ${fmt(xs[k])}, where the dashed tangent has slope ${fmt(slope)}. The whole run ${trace.message}.`;
-    status.textContent = `${name} from x = ${fmt(xs[0])}: ${trace.message}. Showing step ${k}.`;
+    // so the steps slider visibly counts even when the run ends before it
+    const budget = c.steps.get("value");
+    const early = n < budget ? ` The run stopped before the ${budget} steps allowed.` : "";
+    status.textContent = `${name} from x = ${fmt(xs[0])}: ${trace.message}. Showing step ${k}.${early}`;
   }
 
   // Play: step k forward every 400 ms (from 0 when it is at the end).

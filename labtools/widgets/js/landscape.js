@@ -17,7 +17,11 @@ export async function landscapeView({ model, el }) {
   const figs = document.createElement("div");
   figs.style.cssText = "display:flex; flex-wrap:wrap; gap:4px; align-items:flex-start;";
   const mapSlot = document.createElement("div");
+  // a flex item may shrink below its image's width: the map fits a phone's column
+  mapSlot.style.cssText = "min-width:0; max-width:100%;";
   const [lossCanvas, lctx] = makeCanvas(LOSS_W, LOSS_H);
+  lossCanvas.style.minWidth = "0";
+  lossCanvas.style.height = "auto"; // keeps its aspect when a phone narrows it
   figs.append(mapSlot, lossCanvas);
   const status = statusLine();
   root.append(figs, status);

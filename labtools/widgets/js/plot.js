@@ -53,6 +53,7 @@ export function figureRow(boxes) {
   row.style.cssText = "display:flex; flex-flow:row wrap; gap:4px; max-width:100%;";
   for (const box of boxes) {
     box.style.flex = "0 1 auto";
+    box.style.minWidth = "0"; // may shrink below its image's width on a phone
     row.append(box);
   }
   return row;
