@@ -45,8 +45,9 @@ function legend(ctx, [l, t]) {
   ctx.font = "10px DejaVu Sans, Verdana, sans-serif";
   ctx.fillStyle = "rgba(255,255,255,0.85)";
   ctx.strokeStyle = "#ccc";
-  ctx.fillRect(l + 6, t + 6, 122, 62);
-  ctx.strokeRect(l + 6, t + 6, 122, 62);
+  const w = Math.max(...rows.map(([text]) => ctx.measureText(text).width)) + 38;
+  ctx.fillRect(l + 6, t + 6, w, 62);
+  ctx.strokeRect(l + 6, t + 6, w, 62);
   rows.forEach(([text, color, kind], i) => {
     const y = t + 16 + i * 14;
     if (kind === "line") {
