@@ -75,9 +75,10 @@ site-check: env
 
 # Every page in headless Chromium with the internet blocked: console errors, images,
 # widgets, math, quiz, launch buttons, search, axe-core; screenshots in _build/screenshots.
+# tests/parity holds the widgets' JavaScript (landscapes, optimizers, the loop) to labtools.
 browser: env
 	bash scripts/ensure-chromium.sh
-	COURSE_REQUIRE_BROWSER=1 $(PY) -m pytest tests/browser -m browser -n 2
+	COURSE_REQUIRE_BROWSER=1 $(PY) -m pytest tests/browser tests/parity -m browser -n 2
 
 # The Binder path: a venv from requirements.txt alone (cached by its hash in
 # ~/.cache/course-binder-venv), JupyterLab, a chapter run, a slider, the quiz.

@@ -4,7 +4,8 @@
    kernels that execute the notebooks inherit it, so ``labtools.widgets`` knows
    it is being rendered for the static site: it then leaves out front-end-only
    pieces (mouse events) whose JavaScript a page without a kernel could not
-   load, and adds a note that the controls come alive in Binder or Live Code.
+   load, and (for widgets whose figure needs Python) adds a note that the
+   controls come alive in Binder.
 2. Drops inline scripts registered twice. sphinx-thebe and sphinx-togglebutton
    each add their inline set-up script twice (once with filename ``None``, once
    with ``''``), which Sphinx does not merge; a page then declares

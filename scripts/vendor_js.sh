@@ -18,12 +18,17 @@
 #   requirejs                       -> requirejs/       (the widget manager is an AMD bundle)
 #   @jupyter-widgets/html-manager 1 -> jupyter-widgets/ (embeds ipywidgets 8 state; base, controls
 #                                                        and output are inside embed-amd.js)
+#   anywidget                       -> anywidget/       (the AMD module that runs the course's ES-module
+#                                                        front ends; same version as requirements.txt)
 #   axe-core                        -> tests/browser/vendor/ (accessibility checks, tests only)
 set -euo pipefail
 
 MATHJAX_VERSION=3.2.2
 REQUIREJS_VERSION=2.3.8
 HTML_MANAGER_VERSION=1.0.15   # the 1.0.x line is the one for ipywidgets 8 (@jupyter-widgets/controls 5)
+# Must equal the anywidget== pin in requirements.txt: the Python side names this
+# version in the widget state, and the page loads this file for it.
+ANYWIDGET_VERSION=0.11.0
 AXE_VERSION=4.14.1
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -86,6 +91,14 @@ Bundled third-party code is listed in THIRD-PARTY-LICENSES.txt; the bundle also
 carries Font Awesome Free 5 CSS (icons: CC BY 4.0, fonts: SIL OFL 1.1, code: MIT).
 LIC
 
+# --- anywidget's front end: dist/index.js is an AMD module (define(["@jupyter-widgets/base"], ...))
+# that the html-manager loads by the name "anywidget" (offline/widgets-setup.js maps that name
+# here). It turns each widget's ES module, kept in the widget state as text, into a view.
+src="$(unpack anywidget "$ANYWIDGET_VERSION")"
+dst="$VENDOR/anywidget"
+mkdir -p "$dst"
+cp "$src/dist/index.js" "$src/LICENSE" "$dst/"
+
 # --- axe-core, for the browser tests only (never served by the site)
 src="$(unpack axe-core "$AXE_VERSION")"
 cp "$src/axe.min.js" "$src/LICENSE" "$AXE_DIR/"
@@ -95,6 +108,7 @@ Fetched by scripts/vendor_js.sh with npm pack; do not edit by hand.
 mathjax@$MATHJAX_VERSION
 requirejs@$REQUIREJS_VERSION
 @jupyter-widgets/html-manager@$HTML_MANAGER_VERSION
+anywidget@$ANYWIDGET_VERSION
 TXT
 echo "axe-core@$AXE_VERSION (fetched by scripts/vendor_js.sh)" >"$AXE_DIR/VERSION.txt"
 

@@ -81,7 +81,9 @@ def test_repository_configured_in_one_place():
     assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url)
     assert cfg["repository"]["branch"] == "main"
     assert cfg["launch_buttons"]["binderhub_url"].startswith("https://")
-    assert cfg["launch_buttons"]["thebe"] is True
+    # Binder only: Thebe ("Live Code") is off (offline it never loads, and its widget
+    # manager is for ipywidgets 7); the widgets' figures run in the page instead
+    assert not cfg["launch_buttons"].get("thebe"), "launch_buttons.thebe must stay off"
     # nothing else in the book's sources names the repository
     others = [
         p for p in ROOT.rglob("*")

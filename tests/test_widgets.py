@@ -26,6 +26,7 @@ import labtools as lt  # noqa: E402
 from labtools import plots  # noqa: E402
 from labtools.widgets import landscape as landscape_module  # noqa: E402
 from labtools.widgets import network as network_module  # noqa: E402
+from labtools.widgets.inputs import catalog_names  # noqa: E402
 from labtools.widgets.panel import encode_png  # noqa: E402
 
 W = lt.widgets
@@ -217,11 +218,23 @@ def test_bad_constructor_values_are_shown_not_raised():
 
 def test_static_build_adds_the_note_and_no_click_events(monkeypatch):
     monkeypatch.setenv("LABTOOLS_BUILD", "1")
-    w = W.landscape_explorer("himmelblau", steps=10, n=30)
-    assert w.click_events is None
+    w = W.hessian_inspector(n=30)  # a widget whose figure is still drawn by the kernel
     note = w.widget.children[-1].value
-    assert "Binder" in note and "Live Code" in note
-    png_of(w.image.value)
+    assert "Binder" in note
+
+
+def test_static_build_of_a_live_widget(monkeypatch):
+    """The landscape explorer's figure runs in the browser: no snapshot note, every
+    2-D catalog map in its front end, and the formula box off with the reason shown."""
+    monkeypatch.setenv("LABTOOLS_BUILD", "1")
+    w = W.landscape_explorer("himmelblau", steps=10, n=30)
+    assert w.click_events is None  # the front end handles clicks itself
+    assert w.widget.children[-1] is w.status and w.front in w.widget.children
+    assert not any("snapshot" in getattr(x, "value", "") for x in _all_html(w.widget))
+    spec = w.front.spec
+    assert set(spec["landscapes"]) == set(catalog_names(2))
+    assert w.controls["expression"].disabled and "Binder" in spec["kernel_note"]
+    png_of(w.image.value)  # the Python figure is still made (tests, benchmarks)
 
 
 def test_live_kernel_attaches_click_events_when_ipyevents_is_there(explorer):
@@ -250,12 +263,19 @@ def test_only_core_widget_models_are_shown_on_the_site(monkeypatch):
             if id(widget) in seen:
                 continue
             seen.add(id(widget))
+            # anywidget: the browser front ends, whose AMD module the site vendors
             assert widget._model_module in {"@jupyter-widgets/controls",
                                              "@jupyter-widgets/base",
-                                             "@jupyter-widgets/output"}, widget
+                                             "@jupyter-widgets/output",
+                                             "anywidget"}, widget
             stack.extend(getattr(widget, "children", ()))
         images = re.findall(r"<img [^>]*>", str([getattr(x, "value", "") for x in
                                                   _all_html(w.widget)]))
+        front = getattr(w, "front", None)
+        if front is not None:  # the figure is drawn in the browser over these backgrounds
+            assert "data:image/png;base64," in str(front.spec)
+            images += re.findall(r"<img [^>]*>", str([getattr(p.image, "value", "")
+                                                      for p in w.panels]))
         assert images, f"{type(w).__name__} shows no figure"
         assert all('alt="' in tag and 'alt=""' not in tag for tag in images)
 

@@ -30,6 +30,9 @@ from .base import MAX_GRID, Landscape, newton_step, window_bounds
 from .catalog import CATALOG
 from .formulas import ALLOWED_FUNCTIONS, landscape
 
+# for the widgets' browser front ends; lt does not re-export it
+from .js import landscape_js
+
 __all__ = [
     "Landscape",
     "landscape",

@@ -184,6 +184,16 @@ class Landscape:
         """The Hessian as a SymPy ``Matrix``."""
         return sympy.Matrix(self._hess_exprs)
 
+    @property
+    def singular(self):
+        """The points where the derivatives are not defined, with their stand-ins.
+
+        A tuple of ``(point, gradient, hessian)`` float arrays, one per point
+        given as ``singular`` when the landscape was built (empty when there
+        are none); :meth:`grad` and :meth:`hess` return these values there.
+        """
+        return self._singular
+
     def __setattr__(self, key, value):
         raise AttributeError(
             f"Landscape objects are read-only; build a new one with "

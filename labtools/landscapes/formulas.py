@@ -393,5 +393,5 @@ def _rebuild(base, *, window=None, name=None):
         base.name if name is None else name, base.expr, base.symbols, window,
         minimizers=mins, global_min=base.global_min, latex=base.latex,
         citation=base.citation, description=base.description, polish=False,
-        singular=base._singular, params=dict(base.params),
+        singular=base.singular, params=dict(base.params),
     )

@@ -15,17 +15,25 @@ Where things are
     ``set()``, the layout), ``panel`` (one cached Agg figure and its PNG),
     ``controls`` (sliders, dropdowns and their flexible layout), ``inputs``
     (landscapes, start points and optimizers from what a learner passes),
-    ``site`` (live kernel or static build), then one module per explorer:
+    ``site`` (live kernel or static build), ``front`` (the browser front
+    ends, with their ES modules in ``js/``), then one module per explorer:
     ``landscape``, ``explorer1d``, ``chord``, ``hessian``, ``race``,
     ``basins``, ``saddle``, ``network``.
 
 How the figures are drawn
     Figures are drawn off screen with Agg and shown as a PNG inside an
     ``ipywidgets.HTML`` widget, as ``<img alt="...">`` with a description of
-    what the figure shows. Only core ipywidgets models are used, so when the
-    book is executed at build time the stored widget state carries every
-    figure into the static page, where the widget HTML manager renders it
-    without a kernel.
+    what the figure shows. When the book is executed at build time the
+    stored widget state carries every figure into the static page, where
+    the widget HTML manager renders it without a kernel.
+
+Live in the page
+    The landscape, 1-D, chord and saddle explorers also carry a browser
+    front end (``front.FrontEnd``, an anywidget): a JavaScript port of the
+    optimizers that reruns them and redraws over the Matplotlib backgrounds
+    as the controls move, on the static page as in a running notebook.
+    Their Python figures stay the reference that ``tests/parity`` holds the
+    port to. The other widgets use core ipywidgets models only.
 
 Why they are fast
     The static part of a figure (the contour map, the axes) is drawn once per
@@ -47,7 +55,8 @@ Static site
     When ``LABTOOLS_BUILD=1`` (set by the book's Sphinx extension while it
     executes the notebooks) no front-end-only extras are attached (the
     mouse-click events of ``ipyevents``), compression is stronger, and a
-    short note says the controls come alive in Binder or Live Code.
+    short note under a widget without a front end says its controls come
+    alive in Binder.
 """
 
 from __future__ import annotations

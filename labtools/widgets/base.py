@@ -75,13 +75,14 @@ class Widget:
         self.panels.append(panel)
         return panel
 
-    def assemble(self, columns, *body):
+    def assemble(self, columns, *body, note=True):
         """Build the displayed box: the control ``columns`` side by side, then ``body``.
 
         Each entry of ``columns`` is a list of control names (or widgets);
         ``body`` holds figures and tables, each a widget or a list of widgets
         to place side by side. The message line and, on the static site, the
-        snapshot note end the box.
+        snapshot note end the box (``note=False`` for a widget whose figure
+        follows its controls in the page, see :mod:`~labtools.widgets.front`).
         """
         def get(item):
             return self.controls[item] if isinstance(item, str) else item
@@ -89,7 +90,8 @@ class Widget:
         parts = [ctl.row([ctl.column([get(i) for i in col]) for col in columns])]
         for item in body:
             parts.append(ctl.row(list(item)) if isinstance(item, (list, tuple)) else item)
-        self.widget = W.VBox([*parts, self.status, snapshot_note()],
+        tail = [self.status, snapshot_note()] if note else [self.status]
+        self.widget = W.VBox([*parts, *tail],
                              layout=W.Layout(width="100%", max_width="820px"))
         return self.widget
 

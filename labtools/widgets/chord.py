@@ -7,14 +7,16 @@ from matplotlib.patches import Patch
 
 from .. import plots
 from .._checks import check_points, fmt
+from ..landscapes import landscape_js
 from . import controls as ctl
 from .base import Widget
+from .front import FrontEnd, LiveFigure, background, pixel_box
 from .inputs import landscape_or_default, nice_limits, point
 
 __all__ = ["ChordExplorer", "chord_explorer"]
 
 
-class ChordExplorer(Widget):
+class ChordExplorer(LiveFigure, Widget):
     """Two points on a function (or a 2-D slice) and the chord between them.
 
     Build it with :func:`chord_explorer`. For a 1-D function the controls
@@ -75,8 +77,21 @@ class ChordExplorer(Widget):
             Patch(color="#009E73", alpha=0.5, label="chord above graph"),
             Patch(color="#D55E00", alpha=0.5, label="chord below graph")], "upper left")
         self.image = self.panel.image
-        self.assemble(self.split_controls(),
-                      [p.image for p in (self.map_panel, self.panel) if p is not None])
+        # The page shows the browser front end (js/chord.js), which redraws
+        # the chord as the points move, with or without a kernel, over the
+        # figures as they stand: the graph (1-D), or the map and the slice
+        # side by side (2-D), one under the other on a phone.
+        self.front = FrontEnd(view="chord", controls=dict(c), spec={
+            "src": landscape_js(f), "dim": f.dim, "name": f.name,
+            "window": [list(w) for w in f.window],
+            "map_bg": (background(self.map_panel, self.ax_map)
+                       if self.map_panel is not None else None),
+            "graph_bg": background(self.panel, g),
+            "graph_box": pixel_box(self.panel, g),
+            "graph_clear": pixel_box(self.panel, g, tight=True),
+            "graph_title": g.get_title(), "xlabel": g.get_xlabel(), "ylabel": g.get_ylabel(),
+        })
+        self.assemble(self.split_controls(), self.front, note=False)
         self._watch(list(c), self.update)
         initial = {}
         if self.dim == 1:

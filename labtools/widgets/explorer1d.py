@@ -7,15 +7,23 @@ import numpy as np
 
 from .. import optim
 from .._checks import fmt
+from ..landscapes import landscape_js
 from ..run import run
 from . import controls as ctl
 from .base import LandscapeChooser, start_sliders
-from .inputs import default_start, make_optimizer, start_or_default, window_text
+from .front import FrontEnd, LiveChooser, background
+from .inputs import (
+    default_start,
+    make_optimizer,
+    optimizer_params,
+    start_or_default,
+    window_text,
+)
 
 __all__ = ["Explorer1D", "explorer_1d"]
 
 
-class Explorer1D(LandscapeChooser):
+class Explorer1D(LiveChooser, LandscapeChooser):
     """Gradient descent (or any optimizer) on a 1-D function, stepped with a Play control.
 
     Build it with :func:`explorer_1d`. Controls: ``landscape``,
@@ -58,8 +66,16 @@ class Explorer1D(LandscapeChooser):
                                                     "edgecolor": "none"})
         self.panel.add(self.full_path, self.path, self.point, self.tangent, self.label)
         self.image = self.panel.image
+        # The page shows the browser front end (js/explorer1d.js): it reruns
+        # the optimizer as the controls move and plays the steps itself (its
+        # own Play button; ``self.play`` stays for notebooks that use it).
+        self.front = FrontEnd(view="explorer1d", controls={
+            k: c[k] for k in ("landscape", "optimizer", "lr", "x0", "steps", "k")},
+            spec={**self._front_common(), "landscapes": self._front_landscapes(),
+                  "params": {name: sorted(optimizer_params(name))
+                             for name in optim.OPTIMIZERS}})
         self.assemble([["landscape", "expression", "optimizer"], ["lr", "x0", "steps"]],
-                      [self.play, c["k"]], self.image)
+                      [c["k"]], self.front, note=False)
         self._watch(["optimizer", "lr", "x0", "steps"], self.update)
         self._watch(["k"], self.redraw)
         self._attach_clicks(self.panel, self.click)
@@ -81,9 +97,16 @@ class Explorer1D(LandscapeChooser):
         ax.set_ylim(np.nanmin(ys) - pad, np.nanmax(ys) + pad)
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
-        ax.set_title(f"{self.landscape.name}: the path of the optimizer on the graph")
+        ax.set_title(f"{self.landscape.name}: the path on the graph")
         ax.grid(True, alpha=0.3)
         self.panel.invalidate()
+        self._send_landscape()
+
+    def _front_entry(self):
+        f = self.landscape
+        return {"src": landscape_js(f), "name": f.name, "window": [list(w) for w in f.window],
+                "window_text": window_text(f), "start": [float(v) for v in default_start(f)],
+                "bg": background(self.panel, self.ax)}
 
     def update(self, rebuild=False):
         """Run with the current controls, show every step, return the Trace."""
@@ -129,7 +152,10 @@ class Explorer1D(LandscapeChooser):
         self.panel.show(alt, key=id(self.landscape))
         self.alt = alt
         self.updates += 1
-        self._say(f"{name} from x = {fmt(xs[0])}: {trace.message}. Showing step {k}.")
+        budget = c["steps"].value
+        early = (f" The run stopped before the {budget} steps allowed."
+                 if trace.steps_taken < budget else "")
+        self._say(f"{name} from x = {fmt(xs[0])}: {trace.message}. Showing step {k}.{early}")
 
 
 def explorer_1d(landscape="xcos", optimizer="gd", lr=0.05, x0=None, steps=30):

@@ -10,9 +10,11 @@ from matplotlib.figure import Figure
 
 from .. import optim, plots
 from .._checks import check_int, fmt
+from ..landscapes import landscape_js
 from ..run import run
 from . import controls as ctl
 from .base import LandscapeChooser, start_sliders
+from .front import FrontEnd, LiveChooser, background
 from .inputs import (
     default_start,
     make_optimizer,
@@ -27,7 +29,7 @@ from .site import building_site
 __all__ = ["LandscapeExplorer", "landscape_explorer"]
 
 
-class LandscapeExplorer(LandscapeChooser):
+class LandscapeExplorer(LiveChooser, LandscapeChooser):
     """Run an optimizer on a 2-D landscape and watch its path and loss.
 
     Build it with :func:`landscape_explorer`. Attributes: ``controls``
@@ -76,9 +78,17 @@ class LandscapeExplorer(LandscapeChooser):
             ax.grid(True, alpha=0.3)
 
         self.image, self.loss_image = self.panel.image, self.loss_panel.image
+        # The figure the page shows is the browser front end (front.py,
+        # js/landscape.js): it reruns the optimizer on every move, with or
+        # without a kernel. The Python figures above stay the reference that
+        # tests and `update(rebuild=True)` read.
+        self.front = FrontEnd(view="landscape", spec=self._front_spec(),
+                              controls={k: c[k] for k in ("landscape", "optimizer", "lr",
+                                                          "beta", "sigma", "steps", "x0",
+                                                          "y0")})
         self.assemble([["landscape", "expression", "optimizer", "lr", "beta"],
                        ["sigma", "steps", "x0", "y0"]],
-                      [self.image, self.loss_image])
+                      self.front, note=False)
         self._watch(["optimizer", "lr", "beta", "sigma", "steps", "x0", "y0"], self.update)
         self._attach_clicks(self.panel, self.click)
         self._start(dict(optimizer=optimizer, lr=lr, beta=beta, sigma=sigma, steps=steps),
@@ -92,6 +102,26 @@ class LandscapeExplorer(LandscapeChooser):
             coll.remove()
         plots.contour_plot(self.landscape, ax=ax, n=self.n, lines=False, colorbar=False)
         self.panel.invalidate()
+        self._send_landscape()
+
+    # -- the browser front end ----------------------------------------------------
+
+    def _front_entry(self):
+        """What the front end needs of ``self.landscape``: its JavaScript, map and axes."""
+        f = self.landscape
+        f_min, label, loss_lim, grad_lim = self._scales()
+        return {
+            "src": landscape_js(f), "name": f.name, "window": [list(w) for w in f.window],
+            "window_text": window_text(f), "start": [float(v) for v in default_start(f)],
+            "bg": background(self.panel, self.ax),
+            "scales": [f_min, label, list(loss_lim), list(grad_lim)],
+        }
+
+    def _front_spec(self):
+        return {
+            **self._front_common(), "seed": self.seed, "landscapes": self._front_landscapes(),
+            "params": {name: sorted(optimizer_params(name)) for name in optim.OPTIMIZERS},
+        }
 
     # -- the update -------------------------------------------------------------
 
@@ -234,7 +264,7 @@ def landscape_explorer(landscape="himmelblau", optimizer="gd", lr=0.01, beta=0.9
         A catalog name, an expression such as ``"x**2 + 3*sin(y)"``, or a
         2-D :class:`~labtools.landscapes.Landscape`.
     optimizer : str, default "gd"
-        One of ``OPTIMIZERS``.
+        One of ``labtools.optim.OPTIMIZERS``.
     lr : float, default 0.01
         Learning rate, between 1e-4 and 1.
     beta : float, default 0.9

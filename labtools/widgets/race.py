@@ -219,7 +219,7 @@ def optimizer_race(landscape="rosenbrock", optimizers=("gd", "momentum", "adam")
     landscape : str or Landscape, default "rosenbrock"
         A 2-D catalog name, expression or Landscape.
     optimizers : sequence of str, default ("gd", "momentum", "adam")
-        One to four names from ``OPTIMIZERS``.
+        One to four names from ``labtools.optim.OPTIMIZERS``.
     x0 : array_like, shape (2,), optional
         The common start.
     steps : int, default 300

@@ -7,10 +7,12 @@ import numpy as np
 from .. import landscapes, plots
 from .._checks import check_int, fmt
 from ..curvature import hessian_eigs
+from ..landscapes import landscape_js
 from ..run import predicted_escape_steps, run, saddle_escape_steps
 from . import controls as ctl
 from .base import Widget
-from .inputs import catalog, make_optimizer, nice_limits
+from .front import FrontEnd, LiveFigure, background, pixel_box
+from .inputs import catalog, make_optimizer, nice_limits, optimizer_params
 
 __all__ = ["SaddleEscapeExplorer", "saddle_escape_explorer"]
 
@@ -37,7 +39,7 @@ NO_THEORY = {
 }
 
 
-class SaddleEscapeExplorer(Widget):
+class SaddleEscapeExplorer(LiveFigure, Widget):
     """Steps to escape a saddle against the start's distance from its stable manifold.
 
     Build it with :func:`saddle_escape_explorer`. Starts are placed at
@@ -96,17 +98,61 @@ class SaddleEscapeExplorer(Widget):
         (self.theory,) = ax.plot([], [], color="black", linestyle="--", label="theory")
         self.steps_panel.add(self.measured, self.theory)
         self.image, self.steps_image = self.panel.image, self.steps_panel.image
-        self.assemble([["landscape", "optimizer"], ["lr", "a"]], [self.image, self.steps_image])
+        self.names = names
         self._watch(["landscape"], self._on_landscape)
         self._watch(["optimizer", "lr", "a"], self.update)
         self.landscape = None
         self._start(dict(optimizer=optimizer, lr=lr, a=a), problems, first=self._on_landscape)
+        self._attach_front()
+
+    def _attach_front(self):
+        """The figures the page shows: the browser front end (js/saddle.js), which
+        measures the escapes again as the controls move, with or without a kernel.
+
+        It draws over two backgrounds, as the Python figures stand: the map of
+        each saddle and the escape-time axes, side by side on a wide page and
+        one under the other on a phone.
+        """
+        current = self.controls["landscape"].value
+        entries = {}
+        for name in self.names:  # four small maps: all go to the page
+            f = self.landscape if name == current else catalog(name)
+            if name != current:
+                self._draw_map(f)
+            entries[name] = {
+                "src": landscape_js(f), "name": f.name,
+                "lambdas": [float(v) for v in self.lambdas],
+                "vecs": np.asarray(self.vecs, dtype=float).tolist(),
+                "radius": float(self.radius), "bg": background(self.panel, self.ax_map),
+            }
+            if name != current:
+                self._draw_map(self.landscape)
+        self.front = FrontEnd(view="saddle", controls=dict(self.controls), spec={
+            "landscapes": entries, "e": self.e.tolist(), "shown_e": list(self.shown_e),
+            "max_steps": self.max_steps, "theory_labels": {k: v[0] for k, v in THEORY.items()},
+            "no_theory": NO_THEORY,
+            "params": {n: sorted(optimizer_params(n)) for n in self.OPTIMIZERS},
+            "steps_bg": background(self.steps_panel, self.ax_steps),
+            "graph_box": pixel_box(self.steps_panel, self.ax_steps),
+            "graph_clear": pixel_box(self.steps_panel, self.ax_steps, tight=True),
+        })
+        self.assemble([["landscape", "optimizer"], ["lr", "a"]], self.front, note=False)
+        self.panel.render(id(self.landscape))  # the maps drawn above replaced the cached one
 
     def _on_landscape(self):
         f = catalog(self.controls["landscape"].value)
         self.landscape = f
+        self._draw_map(f)
+        self.steps_panel.invalidate()
+        self.update()
+
+    def _draw_map(self, f):
+        """The static map of ``f`` with its saddle; its eigenpairs and escape radius."""
         for coll in list(self.ax_map.collections):
             coll.remove()
+        for line in list(self.ax_map.lines):
+            if not line.get_animated():
+                line.remove()
         plots.contour_plot(f, ax=self.ax_map, n=120, lines=False, colorbar=False,
                            title=f"{f.name}: paths near the saddle")
         self.ax_map.plot([0], [0], marker="X", markersize=10, linestyle="none",
@@ -115,8 +161,6 @@ class SaddleEscapeExplorer(Widget):
         self.lambdas, self.vecs = vals, vecs
         self.radius = 0.2 * min(hi - lo for lo, hi in f.window)
         self.panel.invalidate()
-        self.steps_panel.invalidate()
-        self.update()
 
     def _theory(self, name, lr, lam_min):
         """The predicted steps for every e (or None) and the sentence that explains them."""

@@ -41,6 +41,6 @@ def snapshot_note() -> W.HTML:
     return W.HTML(
         '<p class="labtools-note" style="font-size:90%; color:#444; margin:2px 0">'
         "This is a snapshot for the default settings. The controls come alive "
-        "in a running notebook: open this page in Binder or with Live Code "
+        "in a running notebook: open this page in Binder "
         "(the rocket icon at the top of the page).</p>"
     )

@@ -25,7 +25,6 @@ from browserlib import (
     SITE,
     require_site,
 )
-from chromium import launch_chromium
 
 
 def _is_controller(config) -> bool:
@@ -68,8 +67,8 @@ def server() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    yield from launch_chromium()
+def browser(chromium_browser):
+    yield chromium_browser
 
 
 class Offline:

@@ -174,14 +174,20 @@ def test_launch_buttons_visible_and_point_at_the_configured_repository(context, 
         assert page_path.removesuffix(".html") + ".ipynb" in href, (
             f"Binder button does not open this notebook: {href}"
         )
-        live = page.locator(".dropdown-launch-buttons", has_text=re.compile("Live Code", re.I))
-        assert live.count() and page.locator(".btn-launch-thebe").first.is_visible(), (
-            f"{page_path}: no visible Live Code (Thebe) button in the launch menu"
-        )
-        thebe = page.locator("script[type='text/x-thebe-config']")
-        assert thebe.count() and f'"{org}/{name}"' in thebe.first.inner_text(), (
-            f"{page_path}: the Thebe configuration does not name {org}/{name}"
-        )
+        if _book_config().get("launch_buttons", {}).get("thebe"):
+            live = page.locator(".dropdown-launch-buttons",
+                                has_text=re.compile("Live Code", re.I))
+            assert live.count() and page.locator(".btn-launch-thebe").first.is_visible(), (
+                f"{page_path}: no visible Live Code (Thebe) button in the launch menu"
+            )
+            thebe = page.locator("script[type='text/x-thebe-config']")
+            assert thebe.count() and f'"{org}/{name}"' in thebe.first.inner_text(), (
+                f"{page_path}: the Thebe configuration does not name {org}/{name}"
+            )
+        else:  # switched off: no button that would spin forever
+            assert not page.locator(".btn-launch-thebe").count(), (
+                f"{page_path}: a Live Code (Thebe) button although launch_buttons.thebe is off"
+            )
         # Opening the menu must not reach for Binder or Thebe: nothing left localhost.
         assert not log.blocked, f"the launch menu fetched {log.blocked}"
     finally:

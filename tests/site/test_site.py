@@ -49,6 +49,9 @@ CORE_WIDGET_MODULES = {
     "@jupyter-widgets/controls",
     "@jupyter-widgets/output",
 }
+# Widget modules outside the bundle that the site serves itself (scripts/vendor_js.sh;
+# _vendor/_static/offline/widgets-setup.js tells RequireJS where they are).
+VENDORED_WIDGET_MODULES = {"anywidget": "_static/vendor/anywidget/index.js"}
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 ASSET_IN_JS = re.compile(r"""['"`](https?://[^'"`\s]+?\.(?:js|mjs|css|woff2?|ttf|otf|eot))['"`?]""")
 CHAPTER_PAGE_LIMIT = 3 * 1024 * 1024
@@ -242,7 +245,17 @@ def test_no_external_scripts_styles_or_fonts(site: Site):
         for state in widget_states(site, page):
             for model_id, model in state.get("state", {}).items():
                 module = model.get("model_module", "")
-                if module not in CORE_WIDGET_MODULES:
+                vendored = VENDORED_WIDGET_MODULES.get(module)
+                if vendored and (site.root / vendored).is_file():
+                    pinned = (site.root / "_static/vendor/VERSIONS.txt").read_text()
+                    wanted = model.get("model_module_version", "").strip("~^*.")
+                    if f"{module}@{wanted}" not in pinned:
+                        offenders.append(
+                            f"{page}: widget model {model_id} wants {module} "
+                            f"{model.get('model_module_version')}, the site vendors another "
+                            "version (scripts/vendor_js.sh and requirements.txt must agree)"
+                        )
+                elif module not in CORE_WIDGET_MODULES:
                     offenders.append(
                         f"{page}: widget model {model_id} needs module {module!r}, which the "
                         "offline widget bundle lacks (it would be fetched from a CDN)"

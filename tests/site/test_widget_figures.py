@@ -9,7 +9,8 @@ These checks read the same data without a browser: each view must have its
 model in the page's state (else the reader sees "Loading widget..." forever),
 and somewhere under it an HTML widget holding an ``<img>`` with an embedded
 PNG of real size and non-empty alt text (``labtools.widgets`` draws every
-figure that way).
+figure that way), or, for a widget whose figure runs in the browser, a front end
+(an anywidget, ``labtools/widgets/front.py``) carrying its background PNG.
 
 Skipped, with the reason, when the site has not been built (``make book``).
 """
@@ -90,6 +91,22 @@ def _figure_problems(html_value: str) -> tuple[int, list[str]]:
     return good, problems
 
 
+def _front_figures(spec) -> int:
+    """Backgrounds of real size in a front end's spec (``{"bg": {"src": ...}}`` entries)."""
+    found = 0
+    for m in re.finditer(r'"src": "data:image/png;base64,([^"]*)"', json.dumps(spec)):
+        try:
+            size = _png_size(base64.b64decode(m.group(1)))
+        except (binascii.Error, ValueError):
+            size = None
+        found += size is not None and min(size) >= MIN_SIDE
+    return found
+
+
+def _is_live(models, model_id) -> bool:
+    return any(models[m].get("model_name") == "AnyModel" for m in _descendants(models, model_id))
+
+
 def _widget_pages(site):
     for page in site.pages:
         views, models = _views_and_state(site.soup(page))
@@ -122,6 +139,9 @@ def test_every_widget_cell_shows_a_figure(site):
             good, bad = 0, []
             for mid in _descendants(models, model_id):
                 model = models[mid]
+                if model.get("model_name") == "AnyModel":
+                    good += _front_figures(model.get("state", {}).get("spec", {}))
+                    continue
                 if model.get("model_name") != "HTMLModel":
                     continue
                 g, b = _figure_problems(model.get("state", {}).get("value", ""))
@@ -137,7 +157,9 @@ def test_every_widget_cell_shows_a_figure(site):
 
 
 def test_static_widgets_say_how_to_bring_them_alive(site):
-    """Built with LABTOOLS_BUILD=1, every labtools widget carries the Binder/Live Code note."""
+    """Built with LABTOOLS_BUILD=1, every labtools widget whose figure needs a kernel
+    carries the note that its controls work in Binder; one whose figure runs in the
+    page (a front end) carries no such note."""
     missing = []
     for page, views, models in _widget_pages(site):
         for number, model_id in enumerate(views, start=1):
@@ -148,13 +170,17 @@ def test_static_widgets_say_how_to_bring_them_alive(site):
                 for m in _descendants(models, model_id)
                 if models[m].get("model_name") == "HTMLModel"
             ]
+            if _is_live(models, model_id):
+                if any("snapshot" in t for t in texts):
+                    missing.append(f"{page}: widget #{number} is live but says it is a snapshot")
+                continue
             if not any(IMG.search(t) for t in texts):
                 continue  # not a figure widget of labtools
-            if not any("Binder" in t and "Live Code" in t for t in texts):
+            if not any("Binder" in t for t in texts):
                 missing.append(f"{page}: widget #{number}")
     if missing:
         pytest.fail(
-            "widgets without the note that the controls work in Binder/Live Code "
+            "widgets without the note that the controls work in Binder "
             "(was the book built with the labtools_book extension, LABTOOLS_BUILD=1?):\n"
             + "\n".join(missing)
         )

@@ -6,18 +6,23 @@
   "use strict";
   var here = document.currentScript && document.currentScript.src;
   if (!here) { return; }
-  // .../_static/offline/widgets-setup.js -> .../_static/vendor/jupyter-widgets
-  var bundle = here.replace(/offline\/[^\/?#]*([?#].*)?$/, "vendor/jupyter-widgets");
+  // .../_static/offline/widgets-setup.js -> .../_static/vendor (and its jupyter-widgets/)
+  var vendor = here.replace(/offline\/[^\/?#]*([?#].*)?$/, "vendor");
+  var bundle = vendor + "/jupyter-widgets";
 
   // 1. The bundle's modules find their assets (Font Awesome fonts for the Play
   //    widget and icon buttons) next to their own AMD module URL. Without paths,
   //    RequireJS puts those URLs beside the page (chapters/@jupyter-widgets/...),
   //    which do not exist: point them at the bundle's folder instead.
+  //    The course's live widgets are anywidgets: their model module "anywidget"
+  //    is not in the bundle, and the manager would fetch it from a CDN unless
+  //    RequireJS already knows where it lives, so name the vendored copy.
   if (window.requirejs && window.requirejs.config) {
     window.requirejs.config({
       paths: {
         "@jupyter-widgets": bundle,
-        "@jupyter-widgets/html-manager/dist": bundle
+        "@jupyter-widgets/html-manager/dist": bundle,
+        "anywidget": vendor + "/anywidget/index"
       }
     });
   }

@@ -1,0 +1,88 @@
+// What every front end shares: the controls, the landscapes Python sent, the
+// optimizer a widget's controls describe, and the words of its messages.
+import { fmtG, optimizer, chain, add_noise } from "./optim.js";
+
+// The ipywidgets models of the Python widget's controls (sliders, dropdowns),
+// which the front end reads and listens to. In the static page they are the
+// models the widget HTML manager restored from the stored state; in a running
+// notebook they are the live ones, so Python sees the same values.
+export async function controlModels(model) {
+  const refs = model.get("controls") || {};
+  const out = {};
+  for (const [name, ref] of Object.entries(refs)) {
+    out[name] = await model.widget_manager.get_model(String(ref).replace("IPY_MODEL_", ""));
+  }
+  return out;
+}
+
+// The value of a control. A dropdown's model holds the index of the choice and
+// the labels (its Python value is not synced); the course's options are
+// strings whose label is the value.
+export function valueOf(m) {
+  const labels = m.get("_options_labels");
+  return labels ? labels[m.get("index")] : m.get("value");
+}
+
+// Call `fn` once per animation frame at most, whatever moved.
+export function onChange(models, names, fn) {
+  let queued = false;
+  const schedule = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; fn(); });
+  };
+  for (const name of names) {
+    if (models[name]) models[name].on("change:value change:index", schedule);
+  }
+  return schedule;
+}
+
+// Set a control as a learner would (the slider's view follows; in a running
+// notebook Python hears of it too).
+export function setControl(m, value) {
+  const labels = m.get("_options_labels");
+  if (labels) m.set("index", labels.indexOf(value)); else m.set("value", value);
+  m.save_changes();
+}
+
+const compiled = new Map();
+// The landscape that labtools.landscapes.landscape_js printed, compiled once.
+export function compileLandscape(src) {
+  if (!compiled.has(src)) compiled.set(src, new Function(`return ${src}`)());
+  return compiled.get(src);
+}
+
+// labtools.widgets.inputs.make_optimizer: only the hyperparameters the method
+// takes; a sigma > 0 for a method without noise of its own adds add_noise.
+export function makeOptimizer(name, params, { lr, beta, sigma, seed }) {
+  const hyper = {};
+  if (params.includes("lr")) hyper.lr = lr;
+  if (params.includes("beta")) hyper.beta = beta;
+  if (params.includes("sigma") && sigma !== null && sigma !== undefined) hyper.sigma = sigma;
+  if (params.includes("seed")) hyper.seed = seed;
+  let opt = optimizer(name, hyper);
+  if (sigma && !params.includes("sigma")) opt = chain(add_noise(sigma, seed), opt);
+  return opt;
+}
+
+// labtools._checks.fmt and labtools.widgets.inputs.point
+export const fmt = (v, digits = 3) => fmtG(v, digits);
+export const point = (x, digits = 3) =>
+  (x.length === 1 ? fmt(x[0], digits) : `(${x.map((v) => fmt(v, digits)).join(", ")})`);
+
+// A message line (role=status, read out by screen readers when it changes).
+export function statusLine() {
+  const div = document.createElement("div");
+  div.setAttribute("role", "status");
+  div.style.cssText = "padding:2px 4px; font-size:14px;";
+  return div;
+}
+
+// A visible reason next to what needs a kernel.
+export function kernelNote(text) {
+  const p = document.createElement("p");
+  p.className = "labtools-note";
+  p.style.cssText = "font-size:90%; color:#444; margin:2px 0";
+  p.textContent = text;
+  return p;
+}

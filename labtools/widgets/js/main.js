@@ -1,0 +1,29 @@
+// The one ES module every course widget's front end runs (anywidget's `render`):
+// labtools.widgets.front concatenates optim.js, plot.js, common.js, the views
+// and this file into the widget's `_esm`; the widget's `view` names the view.
+import { landscapeView } from "./landscape.js";
+import { chordView } from "./chord.js";
+import { explorer1dView } from "./explorer1d.js";
+import { saddleView } from "./saddle.js";
+
+const VIEWS = {
+  landscape: landscapeView, chord: chordView, explorer1d: explorer1dView, saddle: saddleView,
+};
+
+export default {
+  async render({ model, el }) {
+    const view = VIEWS[model.get("view")];
+    try {
+      if (!view) throw new Error(`no front end called ${model.get("view")}`);
+      await view({ model, el });
+    } catch (err) {
+      // shown in the widget, never lost
+      const box = document.createElement("div");
+      box.setAttribute("role", "alert");
+      box.style.cssText = "border-left:4px solid #D55E00; padding:2px 8px";
+      box.textContent = `Problem: the interactive figure could not start (${err.message}).`;
+      el.append(box);
+      console.error(err);
+    }
+  },
+};

@@ -1,0 +1,112 @@
+"""Every widget whose figure runs in the browser (an anywidget front end, see
+labtools/widgets/front.py) responds in the static page, with no kernel and no
+internet: every enabled control of it, changed as a reader would (arrow keys on a
+slider, another choice in a dropdown), changes the figure's pixels, and no
+console error or page error occurs on the way. A click on a map moves the start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from browserlib import SCREENSHOTS, SITE, open_page, page_problems_summary, site_pages
+
+pytestmark = pytest.mark.browser
+
+FRONT = ".labtools-front"
+# The box of one course widget: its controls and its front end.
+BOX = "xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]"
+FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def live_pages() -> list[str]:
+    """Pages whose stored widget state holds a browser front end."""
+    return [p for p in site_pages()
+            if '"_model_module": "anywidget"' in (SITE / p).read_text(encoding="utf-8")]
+
+
+def _figure(front) -> str:
+    front.page.evaluate(FRAME)
+    return hashlib.sha1(front.screenshot(animations="disabled")).hexdigest()
+
+
+def _describe(control) -> str:
+    label = control.locator(".widget-label").first
+    return (label.inner_text().strip() if label.count() else "") or "a control"
+
+
+def _exercise(front, problems, where):
+    """Change every enabled control of the widget holding ``front``; record silences."""
+    box = front.locator(BOX)
+    changed = 0
+    sliders = box.locator(".widget-slider")
+    for i in range(sliders.count()):
+        slider = sliders.nth(i)
+        handle = slider.locator("[role=slider]").first
+        if slider.locator("[disabled]").count() or not handle.count():
+            continue
+        before = _figure(front)
+        handle.focus()
+        handle.press("ArrowRight")
+        after = _figure(front)
+        if after == before:  # at its maximum, or a step too small to see: go the other way
+            handle.press("ArrowLeft")
+            handle.press("ArrowLeft")
+            after = _figure(front)
+        if after == before:
+            problems.append(f"{where}: moving the slider {_describe(slider)!r} "
+                            "did not change the figure")
+        changed += 1
+    selects = box.locator(".widget-dropdown select")
+    for i in range(selects.count()):
+        select = selects.nth(i)
+        if select.is_disabled():
+            continue
+        options = select.locator("option").all_inner_texts()
+        current = select.input_value()
+        choices = [o for o in options if o != current and "your own" not in o]
+        if not choices:
+            continue
+        before = _figure(front)
+        select.select_option(label=choices[0])
+        if _figure(front) == before:
+            problems.append(f"{where}: choosing {choices[0]!r} in "
+                            f"{_describe(select.locator('xpath=..'))!r} did not change the figure")
+        changed += 1
+    # where the figure takes clicks, a click moves the start point (its sliders follow)
+    canvas = front.locator("canvas[data-click=start]").first
+    if not canvas.count():
+        return changed
+    readouts = box.locator(".widget-readout").all_inner_texts()
+    size = canvas.bounding_box()
+    before = _figure(front)
+    canvas.click(position={"x": size["width"] * 0.37, "y": size["height"] * 0.41})
+    if _figure(front) == before or box.locator(".widget-readout").all_inner_texts() == readouts:
+        problems.append(f"{where}: a click on the figure did not move the start point")
+    return changed
+
+
+@pytest.mark.parametrize("page_path", live_pages() or ["(no page)"],
+                         ids=lambda p: p.removesuffix(".html"))
+def test_every_control_of_a_live_widget_changes_its_figure(context, server, page_path):
+    if page_path == "(no page)":
+        pytest.fail("no page of the built site holds a browser front end (anywidget)")
+    page, log = open_page(context, server + page_path)
+    problems = []
+    try:
+        fronts = page.locator(FRONT)
+        page.wait_for_selector(f"{FRONT} canvas", timeout=30_000)
+        assert fronts.count() > 0, f"{page_path}: the front end did not render"
+        total = 0
+        for i in range(fronts.count()):
+            front = fronts.nth(i)
+            front.scroll_into_view_if_needed()
+            total += _exercise(front, problems, f"{page_path}, live widget {i + 1}")
+            front.locator(BOX).screenshot(
+                path=str(SCREENSHOTS / f"{page_path.replace('/', '__')}-live{i + 1}.png"))
+        assert total > 0, f"{page_path}: no enabled control found next to a front end"
+        problems += log.problems()
+    finally:
+        page.close()
+    assert not problems, page_problems_summary(page_path, problems)
