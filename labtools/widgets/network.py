@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import math
 import warnings
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.lines import Line2D
 
@@ -14,12 +16,13 @@ from ..nn import course_network, sharpness, train
 from ..optim import sam
 from . import controls as ctl
 from .base import Widget
+from .front import FrontEnd, LiveFigure, background, pixel_box
 from .inputs import log_limits, make_optimizer
 
 __all__ = ["NetworkExplorer", "network_explorer"]
 
 
-class NetworkExplorer(Widget):
+class NetworkExplorer(LiveFigure, Widget):
     """Train the course network and watch its loss curve and decision boundary.
 
     Build it with :func:`network_explorer`. Controls: ``optimizer``, ``lr``,
@@ -28,7 +31,11 @@ class NetworkExplorer(Widget):
     ``steps``. ``result`` is the :class:`~labtools.nn.TrainResult`;
     ``accuracy`` the training accuracy of its final parameters and
     ``sharpness`` the top eigenvalue of the training loss's Hessian there
-    (None after a divergence). ``image`` and ``loss_image`` hold the figures.
+    (None after a divergence). ``image`` and ``loss_image`` hold the figures
+    Python draws; the page shows ``front``, the browser front end
+    (``js/network.js`` on the port of the network in ``js/mlp.js``), which
+    trains again and redraws both figures as the controls move, with or
+    without a kernel.
     """
 
     OPTIMIZERS = ("gd", "momentum", "adam", "sam")
@@ -68,11 +75,50 @@ class NetworkExplorer(Widget):
         self._draw_map_axes()
         self._draw_loss_axes()
         self.image, self.loss_image = self.panel.image, self.loss_panel.image
-        self.assemble([["optimizer", "lr", "batch_size"], ["scale", "activation", "steps"]],
-                      [self.image, self.loss_image])
         self._watch(list(c), self.update)
         self._start(dict(optimizer=optimizer, lr=lr, batch_size=batch_size, scale=scale,
                          activation=activation, steps=steps), problems)
+        self._attach_front()
+
+    def _attach_front(self):
+        """The figures the page shows: the browser front end (js/network.js).
+
+        Python sends what needs NumPy's generator, so that the browser trains
+        exactly as :func:`labtools.nn.train` does without a port of it: the
+        uniform draws behind :meth:`~labtools.nn.MLP.init` for this seed (the
+        initial parameters of every ``scale`` follow from them bit for bit) and
+        the mini-batch order, one permutation per epoch, as many as the longest
+        run of the smallest number of batches per epoch needs. Both figures'
+        static parts (axes, colour bar) are Matplotlib backgrounds; the loss
+        axes, whose limits follow the run, are drawn in the browser.
+        """
+        model, N = self.model, len(self.y)
+        rng = np.random.default_rng(self.seed)
+        uniforms = np.concatenate([rng.random(n_in * n_out)
+                                   for (n_in, n_out), _ in model.shapes])
+        sizes = [v for _, v in self.BATCH_SIZES if v != "full"]
+        steps_max = int(self.controls["steps"].max)
+        epochs = max(-(-steps_max // (N // b)) for b in sizes)
+        order = np.random.default_rng(self.seed)
+        perms = np.concatenate([order.permutation(N) for _ in range(epochs)])
+        dtype = np.uint8 if N <= 256 else np.uint16
+        cividis = mpl.colormaps["cividis"](np.linspace(0.0, 1.0, 256))[:, :3]
+        gx, gy, _ = self._grid
+        self.front = FrontEnd(view="network", controls=dict(self.controls), spec={
+            "X": self.X.ravel().tolist(), "y": self.y.tolist(), "sizes": list(model.sizes),
+            "uniforms": uniforms.tolist(),
+            "permutations": base64.b64encode(perms.astype(dtype).tobytes()).decode("ascii"),
+            "index_bytes": int(np.dtype(dtype).itemsize), "epochs": int(epochs),
+            "batch_sizes": {label: value for label, value in self.BATCH_SIZES},
+            "grid": [int(gx.shape[1]), int(gx.shape[0])], "extent": list(self.extent),
+            "cividis": "".join(f"{round(255 * v):02x}" for v in cividis.ravel()),
+            "map_bg": background(self.panel, self.ax),
+            "loss_bg": background(self.loss_panel, self.loss_ax),
+            "loss_box": pixel_box(self.loss_panel, self.loss_ax),
+            "rho": 0.05, "max_norm": 1e6, "seed": self.seed,
+        })
+        self.assemble([["optimizer", "lr", "batch_size"], ["scale", "activation", "steps"]],
+                      self.front, note=False)
 
     def _draw_map_axes(self):
         X, y = self.X, self.y

@@ -5,9 +5,11 @@ import { landscapeView } from "./landscape.js";
 import { chordView } from "./chord.js";
 import { explorer1dView } from "./explorer1d.js";
 import { saddleView } from "./saddle.js";
+import { networkView } from "./network.js";
 
 const VIEWS = {
   landscape: landscapeView, chord: chordView, explorer1d: explorer1dView, saddle: saddleView,
+  network: networkView,
 };
 
 export default {
