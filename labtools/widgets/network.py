@@ -22,6 +22,42 @@ from .inputs import log_limits, make_optimizer
 __all__ = ["NetworkExplorer", "network_explorer"]
 
 
+def init_uniforms(model, seed):
+    """The uniform draws in [0, 1) behind ``model.init(seed, scale)``, for the browser.
+
+    :meth:`~labtools.nn.MLP.init` draws each weight as ``-a + 2a u`` with
+    ``a = scale sqrt(6 / (n_in + n_out))``; from these ``u`` (weights of all
+    layers in ``theta``'s order) the browser computes the same bits for any
+    ``scale``.
+
+    Examples
+    --------
+    >>> from labtools.nn import MLP
+    >>> model = MLP((2, 3, 1))
+    >>> u = init_uniforms(model, 0)
+    >>> a = np.sqrt(6 / 5)
+    >>> bool(np.array_equal(-a + 2 * a * u[:6], model.init(seed=0)[:6]))
+    True
+    """
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.random(n_in * n_out) for (n_in, n_out), _ in model.shapes])
+
+
+def batch_order(n, seed, epochs):
+    """The mini-batch order of :func:`labtools.nn.train`: ``epochs`` permutations of ``n`` points.
+
+    ``train`` draws one ``permutation(n)`` per epoch from
+    ``default_rng(seed)``; these are the same, joined into one array.
+
+    Examples
+    --------
+    >>> batch_order(4, 0, 2).reshape(2, 4).tolist()
+    [[2, 0, 1, 3], [3, 2, 1, 0]]
+    """
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.permutation(n) for _ in range(epochs)])
+
+
 class NetworkExplorer(LiveFigure, Widget):
     """Train the course network and watch its loss curve and decision boundary.
 
@@ -93,20 +129,16 @@ class NetworkExplorer(LiveFigure, Widget):
         axes, whose limits follow the run, are drawn in the browser.
         """
         model, N = self.model, len(self.y)
-        rng = np.random.default_rng(self.seed)
-        uniforms = np.concatenate([rng.random(n_in * n_out)
-                                   for (n_in, n_out), _ in model.shapes])
         sizes = [v for _, v in self.BATCH_SIZES if v != "full"]
         steps_max = int(self.controls["steps"].max)
         epochs = max(-(-steps_max // (N // b)) for b in sizes)
-        order = np.random.default_rng(self.seed)
-        perms = np.concatenate([order.permutation(N) for _ in range(epochs)])
+        perms = batch_order(N, self.seed, epochs)
         dtype = np.uint8 if N <= 256 else np.uint16
         cividis = mpl.colormaps["cividis"](np.linspace(0.0, 1.0, 256))[:, :3]
         gx, gy, _ = self._grid
         self.front = FrontEnd(view="network", controls=dict(self.controls), spec={
             "X": self.X.ravel().tolist(), "y": self.y.tolist(), "sizes": list(model.sizes),
-            "uniforms": uniforms.tolist(),
+            "uniforms": init_uniforms(model, self.seed).tolist(),
             "permutations": base64.b64encode(perms.astype(dtype).tobytes()).decode("ascii"),
             "index_bytes": int(np.dtype(dtype).itemsize), "epochs": int(epochs),
             "batch_sizes": {label: value for label, value in self.BATCH_SIZES},

@@ -437,6 +437,17 @@ export function trainer(net, theta0, X, y, opt, {
   return { advance, result, get step() { return k; } };
 }
 
+// The mini-batch order Python sent (labtools.widgets.network): base64 of the
+// indices, `indexBytes` bytes each, one permutation of 0..N-1 per epoch.
+export function decodePermutations(b64, indexBytes, N, epochs) {
+  const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+  const indices = indexBytes === 1 ? bytes : new Uint16Array(bytes.buffer);
+  if (indices.length !== N * epochs) {
+    throw new Error(`the batch order holds ${indices.length} indices, expected ${N} x ${epochs}`);
+  }
+  return Array.from({ length: epochs }, (_, e) => indices.subarray(e * N, (e + 1) * N));
+}
+
 // labtools.nn.train in one go.
 export function train(net, theta0, X, y, opt, settings = {}) {
   const t = trainer(net, theta0, X, y, opt, settings);

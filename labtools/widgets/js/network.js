@@ -9,7 +9,9 @@
 // run ends, and a new move cancels the run in progress.
 import { layered, figureRow, axes, curve, OKABE_ITO } from "./plot.js";
 import { controlModels, onChange, fmt, statusLine, valueOf } from "./common.js";
-import { network, initTheta, networkOptimizer, trainer, predictProba, sharpnessSteps } from "./mlp.js";
+import {
+  network, initTheta, networkOptimizer, trainer, predictProba, sharpnessSteps, decodePermutations,
+} from "./mlp.js";
 
 const NET_SLICE_MS = 10;
 
@@ -86,9 +88,7 @@ export async function networkView({ model, el }) {
   const c = await controlModels(model);
   const s = model.get("spec");
   const N = s.y.length, X = Float64Array.from(s.X), y = Float64Array.from(s.y);
-  const bytes = Uint8Array.from(atob(s.permutations), (ch) => ch.charCodeAt(0));
-  const indices = s.index_bytes === 1 ? bytes : new Uint16Array(bytes.buffer);
-  const permutations = Array.from({ length: s.epochs }, (_, e) => indices.subarray(e * N, (e + 1) * N));
+  const permutations = decodePermutations(s.permutations, s.index_bytes, N, s.epochs);
   const cividis = Array.from({ length: 256 }, (_, i) =>
     [0, 1, 2].map((k) => parseInt(s.cividis.slice(6 * i + 2 * k, 6 * i + 2 * k + 2), 16)));
   const [nx, ny] = s.grid, [x0, x1, y0, y1] = s.extent;
