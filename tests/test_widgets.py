@@ -634,6 +634,32 @@ def test_network_explorer_bad_constructor_values_are_shown_not_raised():
     assert w.result is not None and w.model.n_params == 337
 
 
+def test_network_explorer_front_end_carries_what_the_browser_trains_with(monkeypatch):
+    """On the static site the figure is the browser's (js/network.js): no snapshot
+    note, and the spec holds the data, the uniforms behind init and the batch order
+    of labtools.nn.train, enough for the longest run of the smallest batches."""
+    monkeypatch.setenv("LABTOOLS_BUILD", "1")
+    w = W.network_explorer(steps=20, seed=2)
+    assert w.widget.children[-1] is w.status and w.front in w.widget.children
+    assert not any("snapshot" in getattr(x, "value", "") for x in _all_html(w.widget))
+    assert set(w.front.controls) == set(w.controls)
+    s = w.front.spec
+    np.testing.assert_array_equal(np.reshape(s["X"], (-1, 2)), w.X)
+    u, scale = np.array(s["uniforms"]), 0.37
+    bounds = np.concatenate([np.full(a * b, scale * np.sqrt(6.0 / (a + b)))
+                             for (a, b), _ in w.model.shapes])
+    theta = w.model.init(seed=2, scale=scale)
+    weights = np.concatenate([W_.ravel() for W_, _ in w.model.unflatten(theta)])
+    np.testing.assert_array_equal(-bounds + 2 * bounds * u, weights)  # bit for bit
+    order = np.frombuffer(base64.b64decode(s["permutations"]), dtype=np.uint8)
+    N = len(w.y)
+    assert s["index_bytes"] == 1 and order.size == N * s["epochs"]
+    assert s["epochs"] * (N // 100) >= w.controls["steps"].max  # batches of 100, 1000 steps
+    rng = np.random.default_rng(2)
+    np.testing.assert_array_equal(order[:2 * N], np.concatenate([rng.permutation(N),
+                                                                 rng.permutation(N)]))
+    assert s["map_bg"]["src"].startswith("data:image/png;base64,") and s["loss_box"]
+
 # ================================================================ defects of issue 14
 
 
