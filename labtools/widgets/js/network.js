@@ -14,6 +14,7 @@ import {
 } from "./mlp.js";
 
 const NET_SLICE_MS = 10;
+const NET_MAP_ROWS = 6;  // rows of the decision map's grid computed per piece of work
 
 // labtools.widgets.inputs.log_limits: whole decades around the positive finite values.
 function netLogLimits(values, floor = 1e-12, ceil = 1e12) {
@@ -155,9 +156,8 @@ export async function networkView({ model, el }) {
   }
 
   // The decision map: P(class 1) on the grid (cividis, alpha 0.85 over white),
-  // the boundary P = 1/2, the data on top. Returns [P, whether a boundary shows].
-  function drawMap(net, theta) {
-    const P = predictProba(net, theta, grid).map((p) => (Number.isNaN(p) ? 0.5 : p));
+  // the boundary P = 1/2, the data on top. Returns whether a boundary shows.
+  function drawMap(P) {
     const { width, height, box } = s.map_bg, ctx = mapLayer.ctx;
     const [l, t, r, b] = box;
     ctx.clearRect(0, 0, width, height);
@@ -206,15 +206,25 @@ export async function networkView({ model, el }) {
       steps: o.steps, batchSize: o.batch === "full" ? null : o.batch, permutations, maxNorm: s.max_norm,
     });
     const setting = describe(o);
-    while (!t.advance(5)) {
-      drawLoss(o, t.result());
-      status.textContent = `${setting}: training, step ${t.step} of ${o.steps}…`;
+    while (!t.advance(1)) {
+      progress = () => {  // drawn once per slice, not once per step
+        drawLoss(o, t.result());
+        status.textContent = `${setting}: training, step ${t.step} of ${o.steps}…`;
+      };
       yield;
     }
+    progress = null;
     const r = t.result();
     drawLoss(o, r);
     yield;
-    const hasBoundary = drawMap(net, r.theta);
+    // the network on the map's grid, a few rows per piece (it is 54 times the data)
+    const P = new Float64Array(nx * ny);
+    for (let j0 = 0; j0 < ny; j0 += NET_MAP_ROWS) {
+      const part = grid.subarray(2 * j0 * nx, 2 * Math.min(ny, j0 + NET_MAP_ROWS) * nx);
+      P.set(predictProba(net, r.theta, part).map((p) => (Number.isNaN(p) ? 0.5 : p)), j0 * nx);
+      yield;
+    }
+    const hasBoundary = drawMap(P);
     const proba = predictProba(net, r.theta, X);
     const accuracy = proba.reduce((acc, p, i) => acc + ((p > 0.5 ? 1 : 0) === Math.round(y[i]) ? 1 : 0), 0) / N;
     const diverged = r.status === "diverged";
@@ -244,9 +254,11 @@ export async function networkView({ model, el }) {
     status.textContent = `${head}, ${curvature}.`;
   }
 
-  // The driver: work in slices of NET_SLICE_MS, one per frame; a move starts over.
-  let job = null;
+  // The driver: work in slices of NET_SLICE_MS, one per frame; a move starts
+  // over. At the end of a slice it draws the run's progress, if any.
+  let job = null, progress = null;
   function start() {
+    progress = null;
     job = retrain(settings());
     root.dataset.busy = "true";
     const mine = job;
@@ -257,6 +269,7 @@ export async function networkView({ model, el }) {
         while (performance.now() < until) {
           if (mine.next().done) { delete root.dataset.busy; return; }
         }
+        if (progress) progress();
       } catch (err) {
         delete root.dataset.busy;
         status.textContent = `Problem: ${err.message}`;
