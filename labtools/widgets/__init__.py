@@ -33,7 +33,9 @@ Live in the page
     optimizers that reruns them and redraws over the Matplotlib backgrounds
     as the controls move, on the static page as in a running notebook.
     Their Python figures stay the reference that ``tests/parity`` holds the
-    port to. The other widgets use core ipywidgets models only.
+    port to. The network explorer's front end trains the course network
+    again in the page, on a port of :mod:`labtools.nn` (``js/mlp.js``).
+    The other widgets use core ipywidgets models only.
 
 Why they are fast
     The static part of a figure (the contour map, the axes) is drawn once per
