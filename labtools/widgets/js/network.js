@@ -206,10 +206,15 @@ export async function networkView({ model, el }) {
       steps: o.steps, batchSize: o.batch === "full" ? null : o.batch, permutations, maxNorm: s.max_norm,
     });
     const setting = describe(o);
+    // until the run ends, the map shows the last run (and keeps its alt text)
+    if (!mapLayer.img.alt) {
+      mapLayer.img.alt = `Axes of the decision map over the two-moons data; the map is drawn once the network has trained with ${setting}.`;
+    }
     while (!t.advance(1)) {
       progress = () => {  // drawn once per slice, not once per step
         drawLoss(o, t.result());
         status.textContent = `${setting}: training, step ${t.step} of ${o.steps}…`;
+        lossLayer.img.alt = `Training loss on a log scale against step for ${setting}, while it trains: step ${t.step} of ${o.steps}.`;
       };
       yield;
     }
