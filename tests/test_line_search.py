@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.optimize as scipy_optimize  # a test dependency (requirements-dev.txt)
 
 import labtools as lt
 
@@ -180,7 +181,6 @@ PEER_CASES = [
 
 @pytest.mark.parametrize("name, x0", PEER_CASES, ids=[c[0] for c in PEER_CASES])
 def test_lbfgs_matches_scipy_lbfgsb(name, x0):
-    scipy_optimize = pytest.importorskip("scipy.optimize")
     f = lt.landscape(name)
     t = lt.run(f, lt.lbfgs(), x0, steps=500, tol=1e-8)
     ref = scipy_optimize.minimize(f.f, np.array(x0, float), jac=f.grad, method="L-BFGS-B",
