@@ -299,7 +299,8 @@ def wolfe_line_search(f, grad, x, p, f0, g0, alpha0=1.0, c1=1e-4, c2=0.9,
     return LineSearchResult(alpha, success, evals)
 
 
-def _check_oracle(oracle, who):
+def check_search_oracle(oracle, who):
+    """Refuse an oracle without ``f`` and ``grad`` (what a line search evaluates)."""
     if oracle is None or not hasattr(oracle, "f") or not hasattr(oracle, "grad"):
         raise TypeError(
             f"{who} needs f and its gradient along the search line: pass a Landscape "
@@ -354,7 +355,7 @@ def line_search_gd(condition="armijo", alpha0=1.0, c1=1e-4, c2=0.9, shrink=0.5) 
                                  np.zeros(batch, dtype=bool))
 
     def update(g, state, x, oracle):
-        _check_oracle(oracle, "line_search_gd")
+        check_search_oracle(oracle, "line_search_gd")
         x = np.asarray(x, dtype=float)
         g = np.asarray(g, dtype=float)
         f0 = np.asarray(oracle.f(x), dtype=float)

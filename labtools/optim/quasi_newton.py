@@ -17,7 +17,7 @@ import numpy as np
 
 from .._checks import check_int
 from .base import Optimizer, row_norm
-from .line_search import check_line_search_constants, wolfe_line_search
+from .line_search import check_line_search_constants, check_search_oracle, wolfe_line_search
 
 __all__ = ["LBFGSState", "two_loop_recursion", "lbfgs"]
 
@@ -164,11 +164,7 @@ def lbfgs(memory: int = 10, c1: float = 1e-4, c2: float = 0.9, max_ls: int = 40)
         )
 
     def update(g, state, x, oracle):
-        if oracle is None or not hasattr(oracle, "f") or not hasattr(oracle, "grad"):
-            raise TypeError(
-                "lbfgs needs f and its gradient for the line search: pass a Landscape "
-                f"as the oracle (one with .f and .grad), got {oracle!r}"
-            )
+        check_search_oracle(oracle, "lbfgs")
         x = np.asarray(x, dtype=float)
         g = np.asarray(g, dtype=float)
         with np.errstate(all="ignore"):
