@@ -109,7 +109,7 @@ def lbfgs(memory: int = 10, c1: float = 1e-4, c2: float = 0.9, max_ls: int = 40)
     2. direction ``p = -H_k g`` by the two-loop recursion
        (:func:`two_loop_recursion`); if it is not a descent direction, the
        memory is cleared and ``p = -g``;
-    3. step length ``alpha`` from :func:`~labtools.optim.line_search.wolfe_line_search`,
+    3. step length ``alpha`` from :func:`wolfe_line_search`,
        first trial 1 (``min(1, 1/|g|)`` with an empty memory, so the first
        step has length at most 1);
     4. ``x_{k+1} = x_k + alpha p``. A failed search clears the memory.
