@@ -70,6 +70,13 @@ def _calls(f):
         "spectral_density n_probes": (lambda v: lt.spectral_density(lambda u: u, 2, n_probes=v),
                                       "n_probes"),
         "basin_colors n": (lambda v: lt.basin_colors(v), "n"),
+        "lbfgs memory": (lambda v: lt.lbfgs(memory=v), "memory"),
+        "lbfgs max_ls": (lambda v: lt.lbfgs(max_ls=v), "max_ls"),
+        "neon_gd lanczos_steps": (lambda v: lt.neon_gd(lanczos_steps=v), "lanczos_steps"),
+        "armijo max_iter": (lambda v: lt.armijo_backtracking(
+            f.f, np.zeros(2), np.ones(2), 0.0, -1.0, max_iter=v), "max_iter"),
+        "wolfe max_iter": (lambda v: lt.wolfe_line_search(
+            f.f, f.grad, np.zeros(2), np.ones(2), 0.0, -np.ones(2), max_iter=v), "max_iter"),
     }
 
 

@@ -98,6 +98,14 @@ REGISTRY = [
     ("saddle_free_newton", dict(), "escapable_saddle", [0.5, 0.1], 100, 1e-7),
     ("cubic_newton", dict(M=1.0), "escapable_saddle", [1.0, 0.0], 100, 1e-7),
     ("trust_region", dict(), "escapable_saddle", [1.0, 0.0], 100, 1e-7),
+    # the line-search methods (Nocedal & Wright 2006, ch. 3 and 7) and Neon
+    ("line_search_gd", dict(), QUAD, [1.5, -1.0], 500, 1e-7),
+    ("line_search_gd", dict(condition="wolfe"), "himmelblau", [0.0, 0.0], 500, 1e-7),
+    ("lbfgs", dict(), QUAD, [1.5, -1.0], 50, 1e-7),
+    ("lbfgs", dict(), "rosenbrock", [-1.2, 1.0], 100, 1e-7),
+    ("lbfgs", dict(memory=3), "himmelblau", [0.0, 0.0], 100, 1e-7),
+    ("neon_gd", dict(lr=0.1), QUAD, [1.5, -1.0], 500, 1e-7),
+    ("neon_gd", dict(lr=0.1), "escapable_saddle", [1.0, 0.0], 500, 1e-7),
     (
         "noisy_gd",
         dict(lr=lt.exponential_decay(0.1, 0.995), sigma=0.05),
@@ -125,10 +133,16 @@ def test_optimizer_reaches_a_known_minimizer(case):
 
 
 def test_registry_covers_every_named_optimizer():
-    assert {c[0] for c in REGISTRY} == set(lt.OPTIMIZERS)
+    assert {c[0] for c in REGISTRY} == set(lt.OPTIMIZERS + lt.KERNEL_OPTIMIZERS)
 
 
-@pytest.mark.parametrize("name", lt.OPTIMIZERS)
+def test_kernel_only_optimizers_are_not_in_the_browser_list():
+    # the widgets' menus (run in JavaScript) list OPTIMIZERS; these have no port
+    assert not set(lt.KERNEL_OPTIMIZERS) & set(lt.OPTIMIZERS)
+    assert {"lbfgs", "line_search_gd", "neon_gd"} <= set(lt.KERNEL_OPTIMIZERS)
+
+
+@pytest.mark.parametrize("name", lt.OPTIMIZERS + lt.KERNEL_OPTIMIZERS)
 def test_every_named_optimizer_builds_with_defaults_and_handles_batches(name):
     f = lt.landscape("himmelblau")
     opt = lt.optimizer(name)

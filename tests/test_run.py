@@ -175,14 +175,17 @@ REGISTRY_CASES = {
     "saddle_free_newton": dict(lr=1.5),
     "cubic_newton": dict(M=0.5),
     "trust_region": dict(radius0=2.0),
+    "line_search_gd": dict(alpha0=4.0),
+    "lbfgs": dict(memory=3),
+    "neon_gd": dict(lr=0.3, g_thresh=0.5, rho=0.5, seed=1),
 }
-RANDOM = {"noisy_gd", "perturbed_gd"}
+RANDOM = {"noisy_gd", "perturbed_gd", "neon_gd"}
 LOG_STARTS = np.array([[2.0], [0.5], [0.6], [2 ** -0.5], [0.9], [3.0], [0.05], [1e-3]])
 HIMMELBLAU_STARTS = np.random.default_rng(5).uniform(-6, 6, size=(10, 2))
 
 
 def test_registry_cases_cover_every_optimizer():
-    assert set(REGISTRY_CASES) == set(lt.OPTIMIZERS)
+    assert set(REGISTRY_CASES) == set(lt.OPTIMIZERS + lt.KERNEL_OPTIMIZERS)
 
 
 def _assert_rows_equal(b, rows, landscape, opt, starts, steps):

@@ -36,20 +36,25 @@ The package, in the order its modules build on each other:
   (the SAM optimizer itself is :func:`labtools.optim.sam`);
 - ``labtools.nn.connectivity``: ``bezier_curve_fit``, ``BezierCurve``,
   ``permute_hidden_units``;
+- ``labtools.nn.gauss_newton``: the generalized Gauss-Newton matrix
+  (``ggn_matrix``, ``ggn_vp``, ``output_jacobian``) and K-FAC
+  (``kfac_factors``, ``kfac_direction``, ``kfac``);
 - ``labtools.nn.checks``: argument checks the modules share.
 
 References: pearlmutter1994fast, glorot2010understanding,
 goodfellow2015qualitatively, li2018visualizing, foret2021sharpness,
-garipov2018loss, hutchinson1989stochastic, lanczos1950iteration.
+garipov2018loss, hutchinson1989stochastic, lanczos1950iteration,
+schraudolph2002fast, martens2015optimizing.
 """
 
 # modules are named after what they hold, not `train`/`sharpness`: the star
 # imports would shadow such modules with the functions of the same name
-from . import activations, connectivity, data, flatness, mlp, slices, training
+from . import activations, connectivity, data, flatness, gauss_newton, mlp, slices, training
 from .activations import *  # noqa: F401,F403
 from .connectivity import *  # noqa: F401,F403
 from .data import *  # noqa: F401,F403
 from .flatness import *  # noqa: F401,F403
+from .gauss_newton import *  # noqa: F401,F403
 from .mlp import *  # noqa: F401,F403
 from .slices import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
@@ -62,4 +67,5 @@ __all__ = [
     *slices.__all__,
     *flatness.__all__,
     *connectivity.__all__,
+    *gauss_newton.__all__,
 ]

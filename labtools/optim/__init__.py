@@ -33,8 +33,13 @@ The package, in the order its modules build on each other:
 - ``labtools.optim.second_order``: Newton and its safeguarded variants;
 - ``labtools.optim.sharpness_aware``: sharpness-aware minimization (Foret et
   al. 2021);
+- ``labtools.optim.line_search``: Armijo backtracking, the strong Wolfe
+  search, and gradient descent with either (Nocedal & Wright 2006, ch. 3);
+- ``labtools.optim.quasi_newton``: L-BFGS with the Wolfe search (ch. 7);
+- ``labtools.optim.negative_curvature``: Neon-style negative-curvature
+  descent with Lanczos (Xu et al. 2018; Allen-Zhu & Li 2018);
 - ``labtools.optim.registry``: ``optimizer(name, **hyper)`` and
-  ``OPTIMIZERS``.
+  ``OPTIMIZERS`` (ported to the browser) and ``KERNEL_OPTIMIZERS`` (Python only).
 """
 
 # The states and Schedule are not in __all__: reachable as lt.optim.<Name> (an
@@ -70,8 +75,17 @@ from .first_order import (
     scale_by_rms,
     trace,
 )
+from .line_search import (
+    LineSearchGDState,
+    LineSearchResult,
+    armijo_backtracking,
+    line_search_gd,
+    wolfe_line_search,
+)
+from .negative_curvature import NeonState, lanczos_min_eig, neon_gd
 from .perturbed import add_noise, noisy_gd, perturbed_gd
-from .registry import OPTIMIZERS, optimizer
+from .quasi_newton import LBFGSState, lbfgs, two_loop_recursion
+from .registry import KERNEL_OPTIMIZERS, OPTIMIZERS, optimizer
 from .schedules import (
     Schedule,
     constant,
@@ -95,6 +109,7 @@ from .sharpness_aware import sam, scale_by_sam
 __all__ = [
     "Optimizer",
     "OPTIMIZERS",
+    "KERNEL_OPTIMIZERS",
     "optimizer",
     "current_lr",
     # pieces
@@ -124,6 +139,14 @@ __all__ = [
     "cubic_newton",
     "trust_region",
     "sam",
+    "line_search_gd",
+    "lbfgs",
+    "neon_gd",
+    # line searches and their parts
+    "armijo_backtracking",
+    "wolfe_line_search",
+    "two_loop_recursion",
+    "lanczos_min_eig",
     # schedules
     "constant",
     "step_decay",

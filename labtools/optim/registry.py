@@ -7,11 +7,15 @@ import inspect
 from .._checks import check_choice, show
 from .base import Optimizer
 from .first_order import adagrad, adam, gd, momentum, nesterov, rmsprop
+from .line_search import line_search_gd
+from .negative_curvature import neon_gd
 from .perturbed import noisy_gd, perturbed_gd
+from .quasi_newton import lbfgs
 from .second_order import cubic_newton, damped_newton, newton, saddle_free_newton, trust_region
 
 __all__ = [
     "OPTIMIZERS",
+    "KERNEL_OPTIMIZERS",
     "optimizer",
 ]
 
@@ -33,8 +37,21 @@ _NAMED = {
 }
 
 
-#: The names :func:`optimizer` accepts, in teaching order.
+#: The names of the optimizers the browser front ends also run (each has a
+#: JavaScript port in ``labtools/widgets/js/optim.js``), in teaching order;
+#: the widgets' optimizer menus list these.
 OPTIMIZERS: tuple[str, ...] = tuple(_NAMED)
+
+# Optimizers that run in a Python kernel only (no JavaScript port): the
+# widgets' menus, built from OPTIMIZERS, do not offer them.
+_KERNEL_ONLY = {
+    "line_search_gd": line_search_gd,
+    "lbfgs": lbfgs,
+    "neon_gd": neon_gd,
+}
+
+#: Names :func:`optimizer` also accepts that have no browser port (kernel only).
+KERNEL_OPTIMIZERS: tuple[str, ...] = tuple(_KERNEL_ONLY)
 
 
 def optimizer(name: str, **hyper) -> Optimizer:
@@ -43,7 +60,7 @@ def optimizer(name: str, **hyper) -> Optimizer:
     Parameters
     ----------
     name : str
-        One of ``OPTIMIZERS``.
+        One of ``OPTIMIZERS`` or ``KERNEL_OPTIMIZERS``.
     **hyper
         Keyword arguments of that optimizer (e.g. ``lr=0.1, beta=0.9``).
 
@@ -60,9 +77,10 @@ def optimizer(name: str, **hyper) -> Optimizer:
     if not isinstance(name, str):
         raise TypeError(f"name must be an optimizer name (a string), got {show(name)}")
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    if key not in _NAMED:
-        check_choice("name", name, OPTIMIZERS)
-    factory = _NAMED[key]
+    named = {**_NAMED, **_KERNEL_ONLY}
+    if key not in named:
+        check_choice("name", name, OPTIMIZERS + KERNEL_OPTIMIZERS)
+    factory = named[key]
     allowed = list(inspect.signature(factory).parameters)
     unknown = [k for k in hyper if k not in allowed]
     if unknown:
