@@ -211,3 +211,27 @@ def test_bad_inputs_have_clear_errors(saddle_sum):
         lt.sgd_escape_steps(saddle_sum, 0.1, [0.0, 0.0], batch_size=1, n_runs=0)
     with pytest.raises(ValueError, match="seed must be a whole number >= 0 or None"):
         lt.run_sgd(saddle_sum, lt.gd(lr=0.1), x0=[0.0, 0.0], batch_size=1, seed=-1)
+
+
+# --------------------------------------------------------------------------
+# the warm-up schedule
+# --------------------------------------------------------------------------
+
+
+def test_warmup_ramps_linearly_then_follows_the_schedule():
+    s = lt.warmup(1.0, steps=5)
+    assert [s(t) for t in range(7)] == [0.2, 0.4, 0.6, 0.8, 1.0, 1.0, 1.0]
+    c = lt.warmup(lt.step_decay(1.0, drop=0.5, every=10), steps=4)
+    assert [c(t) for t in (0, 3, 9, 10, 25)] == [0.25, 1.0, 1.0, 0.5, 0.25]
+    t = lt.run(BOWL, lt.gd(lr=lt.warmup(0.3, steps=3)), x0=[1.0, 1.0], steps=4, tol=0)
+    assert np.allclose(t.lrs, [0.1, 0.2, 0.3, 0.3])
+    assert repr(s) == "warmup(lr=1.0, steps=5)"
+
+
+def test_warmup_bad_inputs():
+    with pytest.raises(ValueError, match="steps must be at least 1, got 0"):
+        lt.warmup(0.1, steps=0)
+    with pytest.raises(ValueError, match="lr must be positive, got -1"):
+        lt.warmup(-1, steps=3)
+    with pytest.raises(TypeError, match="lr must be a number"):
+        lt.warmup("fast", steps=3)
