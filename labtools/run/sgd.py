@@ -53,13 +53,16 @@ def check_batch_size(batch_size, n):
 def draw_batches(rng, n, batch_size, rows):
     """``rows`` mini-batches of ``batch_size`` distinct indices of ``range(n)``: ``(rows, B)``.
 
-    Each row is a uniformly random subset (the ``batch_size`` smallest of
-    ``n`` uniform numbers), the one rule of :func:`run_sgd` and
+    Each row is a uniformly random subset (the indices of the ``batch_size``
+    smallest of ``n`` uniform numbers; one uniform index when ``batch_size``
+    is 1; every index, with no draw, when it is ``n``), the one rule of :func:`run_sgd` and
     :func:`sgd_escape_steps`.
     """
-    keys = rng.random((rows, n))
     if batch_size == n:
         return np.broadcast_to(np.arange(n), (rows, n))
+    if batch_size == 1:
+        return rng.integers(n, size=(rows, 1))
+    keys = rng.random((rows, n))
     return np.argpartition(keys, batch_size - 1, axis=1)[:, :batch_size]
 
 
@@ -168,8 +171,9 @@ def sgd_escape_steps(landscape, lr, x0, batch_size, n_runs=100, steps=1000, radi
     """For many seeded runs of plain SGD, the first step at which each leaves a ball.
 
     All runs start at ``x0`` and step ``x <- x - lr * (mini-batch gradient)``,
-    vectorized over runs (run ``r`` draws its own batches; the draws of all runs
-    come from one generator seeded by ``seed``, by :func:`draw_batches`). A
+    vectorized over runs (each run still inside the ball draws its own batch
+    at every step, all from one generator seeded by ``seed``, by
+    :func:`draw_batches`; so one run equals :func:`run_sgd` with ``lt.gd(lr)``). A
     run escapes at the first step ``k`` with ``|x_k - center| > radius``; a
     run whose point becomes NaN or inf counts as escaped at that step.
 
@@ -227,9 +231,9 @@ def sgd_escape_steps(landscape, lr, x0, batch_size, n_runs=100, steps=1000, radi
     active = np.arange(n_runs)
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
-            idx = draw_batches(rng, landscape.n, batch_size, n_runs)
+            idx = draw_batches(rng, landscape.n, batch_size, len(active))
             rate = lr_value(lr, k - 1, "lr") if callable(lr) else lr
-            g = landscape.batch_grad(pts[active], idx[active])
+            g = landscape.batch_grad(pts[active], idx)
             pts[active] = pts[active] - rate * g
             left = ~(np.linalg.norm(pts[active] - c, axis=1) <= radius)
             out[active[left]] = k
