@@ -96,14 +96,14 @@ def run_sgd(landscape, optimizer, x0, batch_size, steps=100, seed=None, tol=0.0,
     objective, stops as ``"converged"`` when the full gradient norm is below
     ``tol`` (default 0: never) and as ``"diverged"`` on NaN/inf or
     ``|x| > max_norm``. Only the gradient each step descends changes: the
-    mean gradient of ``batch_size`` examples drawn by :func:`draw_batches`.
+    mean gradient of ``batch_size`` examples drawn by ``draw_batches``.
     Second-order optimizers are handed the mini-batch's own loss as the oracle.
     With ``batch_size = n`` the run equals ``lt.run`` (full batch).
 
     Parameters
     ----------
     landscape : FiniteSum
-        From :func:`labtools.finite_sum`.
+        From :func:`labtools.landscapes.finite_sum`.
     optimizer : Optimizer
         For example ``lt.gd(lr=0.1)`` (plain SGD).
     x0 : array_like, shape (d,)
@@ -173,7 +173,7 @@ def sgd_escape_steps(landscape, lr, x0, batch_size, n_runs=100, steps=1000, radi
     All runs start at ``x0`` and step ``x <- x - lr * (mini-batch gradient)``,
     vectorized over runs (each run still inside the ball draws its own batch
     at every step, all from one generator seeded by ``seed``, by
-    :func:`draw_batches`; so one run equals :func:`run_sgd` with ``lt.gd(lr)``). A
+    ``draw_batches``; so one run equals :func:`run_sgd` with ``lt.gd(lr)``). A
     run escapes at the first step ``k`` with ``|x_k - center| > radius``; a
     run whose point becomes NaN or inf counts as escaped at that step.
 
