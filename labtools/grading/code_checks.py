@@ -216,6 +216,22 @@ def _barrier(losses):
     return float(losses.max() - max(losses[0], losses[-1]))
 
 
+def _minibatch_noise(per_example_grads, batch_size):
+    G = np.asarray(per_example_grads, dtype=float)
+    n = len(G)
+    trace_sigma = np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1))
+    return float((n - batch_size) / (n - 1) * trace_sigma / batch_size)
+
+
+def _minibatch_cases(rng):
+    cases = []
+    for _ in range(6):
+        n, d = int(rng.integers(2, 12)), int(rng.integers(1, 4))
+        grads = np.round(rng.uniform(-2, 2, (n, d)), 6).tolist()
+        cases.append((grads, int(rng.integers(1, n + 1))))
+    return cases
+
+
 CODE_CHECKS: dict[str, CodeCheck] = {
     "chord_gap": CodeCheck(
         make_cases=lambda rng: [(_u(rng, -2, 2), _u(rng, -2, 2), _u(rng, 0, 1))
@@ -249,4 +265,6 @@ CODE_CHECKS: dict[str, CodeCheck] = {
     "barrier_height": CodeCheck(
         make_cases=lambda rng: [(_u(rng, 0, 3, int(rng.integers(3, 12))),) for _ in range(8)],
         reference=_barrier, array_args=(0,)),
+    "minibatch_noise": CodeCheck(
+        make_cases=_minibatch_cases, reference=_minibatch_noise, array_args=(0,)),
 }

@@ -94,6 +94,7 @@ from .schedules import (
     one_cycle,
     step_decay,
     warm_restarts,
+    warmup,
 )
 from .second_order import (
     cubic_newton,
@@ -154,4 +155,5 @@ __all__ = [
     "cosine_decay",
     "warm_restarts",
     "one_cycle",
+    "warmup",
 ]

@@ -2,7 +2,8 @@
 
 Each is a :class:`Schedule` (a callable with a readable ``repr``), built by
 :func:`constant`, :func:`step_decay`, :func:`exponential_decay`,
-:func:`cosine_decay`, :func:`warm_restarts` (SGDR) or :func:`one_cycle`.
+:func:`cosine_decay`, :func:`warm_restarts` (SGDR) or :func:`one_cycle`;
+:func:`warmup` puts a linear warm-up in front of any of them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = [
     "cosine_decay",
     "warm_restarts",
     "one_cycle",
+    "warmup",
 ]
 
 
@@ -205,3 +207,37 @@ def one_cycle(
         final_div=final_div,
         pct_start=pct_start,
     )
+
+
+def warmup(lr, steps: int) -> Schedule:
+    """Linear warm-up: ``lr(t) * min(1, (t + 1) / steps)`` (Goyal et al. 2017).
+
+    The first ``steps`` steps ramp the learning rate linearly up to the
+    schedule it wraps (``lr``, a number or a schedule, evaluated at the same
+    step), so the first steps are small while the curvature may still be
+    high; afterwards it is ``lr`` unchanged.
+
+    References
+    ----------
+    goyal2017accurate (gradual warmup, section 2.2).
+
+    Examples
+    --------
+    >>> s = warmup(0.8, steps=4)
+    >>> [s(t) for t in range(6)]
+    [0.2, 0.4, 0.6, 0.8, 0.8, 0.8]
+    >>> c = warmup(cosine_decay(1.0, steps=10), steps=2)
+    >>> c(0), c(5), c(10)
+    (0.5, 0.5, 0.0)
+    """
+    if callable(lr):
+        base = lr
+        base(0)
+    else:
+        base = constant(check_number("lr", lr, positive=True))
+    steps = check_int("steps", steps, low=1)
+
+    def fn(t):
+        return round(base(t) * min(1.0, (t + 1) / steps), 15)
+
+    return Schedule("warmup", fn, lr=lr, steps=steps)

@@ -37,6 +37,7 @@ from .loop import (
     run_batch,
     try_step,
 )
+from .sgd import SGDTrace, run_sgd, sgd_escape_steps
 
 __all__ = [
     "Trace",
@@ -49,4 +50,7 @@ __all__ = [
     "random_restarts",
     "saddle_escape_steps",
     "predicted_escape_steps",
+    "SGDTrace",
+    "run_sgd",
+    "sgd_escape_steps",
 ]
