@@ -28,6 +28,7 @@ Examples
 # shared with curvature, run and plots; lt does not re-export them
 from .base import MAX_GRID, Landscape, newton_step, window_bounds
 from .catalog import CATALOG
+from .chain import SaddleChain, pl_example, saddle_chain
 from .formulas import ALLOWED_FUNCTIONS, landscape
 
 # for the widgets' browser front ends; lt does not re-export it
@@ -38,4 +39,7 @@ __all__ = [
     "landscape",
     "CATALOG",
     "ALLOWED_FUNCTIONS",
+    "SaddleChain",
+    "saddle_chain",
+    "pl_example",
 ]
