@@ -251,7 +251,7 @@ def pl_example():
     Returns
     -------
     Landscape
-        1-D, window ``(-6, 6)``.
+        The catalog's ``"pl_sine"``: 1-D, window ``(-6, 6)``.
 
     References
     ----------
@@ -263,5 +263,4 @@ def pl_example():
     >>> f.dim, float(f.f([0.0])), float(f.hess([np.pi / 2])[0, 0])
     (1, 0.0, -4.0)
     """
-    f = landscape("x**2 + 3*sin(x)**2", window=[(-6.0, 6.0)])
-    return f
+    return landscape("pl_sine")
