@@ -216,6 +216,10 @@ def _barrier(losses):
     return float(losses.max() - max(losses[0], losses[-1]))
 
 
+def _gd_steps_bound(L, delta_f, eps):
+    return 2.0 * L * delta_f / eps ** 2
+
+
 CODE_CHECKS: dict[str, CodeCheck] = {
     "chord_gap": CodeCheck(
         make_cases=lambda rng: [(_u(rng, -2, 2), _u(rng, -2, 2), _u(rng, 0, 1))
@@ -249,4 +253,8 @@ CODE_CHECKS: dict[str, CodeCheck] = {
     "barrier_height": CodeCheck(
         make_cases=lambda rng: [(_u(rng, 0, 3, int(rng.integers(3, 12))),) for _ in range(8)],
         reference=_barrier, array_args=(0,)),
+    "gd_steps_bound": CodeCheck(
+        make_cases=lambda rng: [(_u(rng, 0.5, 50), _u(rng, 0.1, 10),
+                                 float(10.0 ** rng.uniform(-4, -1))) for _ in range(8)],
+        reference=_gd_steps_bound),
 }
