@@ -163,3 +163,52 @@ def test_matching_bad_inputs():
     linear = lt.MLP((2, 1))
     with pytest.raises(ValueError, match="no hidden layer"):
         lt.match_hidden_units(linear, linear.init(), linear.init())
+
+
+@pytest.mark.slow  # several thousand chain steps: a few seconds of CPU
+def test_saddle_chain_explorer_measures_both_methods():
+    from labtools.widgets.chain import gd_chain_run, pgd_chain_run
+
+    w = lt.widgets.saddle_chain_explorer(d=3, lr=0.5, radius=1e-2)
+    r = w.result
+    assert w.error is None and r["gd_reason"] == "arrived"
+    # the plain run is the loop written out here
+    chain, x, k = lt.saddle_chain(3), np.full(3, 1e-3), 0
+    while chain.f(x) >= 1e-3:
+        x, k = x - 0.5 * chain.grad(x), k + 1
+    assert r["gd_steps"] == k and r["pgd_steps"] < k
+    assert f"arrives after {k} steps" in w.message and 'alt="' in w.image.value
+    # more saddles: plain gradient descent takes longer, perturbed GD hardly
+    w.set(d=5)
+    assert w.result["gd_steps"] > 2 * k and w.result["pgd_steps"] < 200
+    # six saddles: the last offset underflows and plain gradient descent is stuck
+    w.set(d=6)
+    assert w.result["gd_reason"] == "stuck" and w.result["gd_steps"] is None
+    assert "stuck at saddle 6" in w.message
+    values, why = gd_chain_run(lt.saddle_chain(6), np.full(6, 1e-3), 0.5, 5000)
+    assert why == "stuck" and len(values) < 5000
+    # perturbed GD stepped through its own init/update is lt.run's path, cut short
+    pgd = lt.perturbed_gd(lr=0.5, radius=1e-2, g_thresh=1e-2, t_thresh=5, seed=0)
+    values, steps = pgd_chain_run(lt.saddle_chain(3), pgd, np.full(3, 1e-3), 400)
+    path = lt.run(lt.saddle_chain(3), pgd, x0=np.full(3, 1e-3), steps=steps, tol=0.0)
+    assert np.allclose(values, lt.saddle_chain(3).f(path.xs), rtol=0, atol=1e-15)
+    # a larger kick radius: perturbed GD leaves each saddle sooner
+    w.set(d=4, radius=1e-6)
+    slow = w.result["pgd_steps"]
+    w.set(radius=1e-1)
+    assert w.result["pgd_steps"] < slow
+
+
+def test_saddle_chain_explorer_reports_bad_values():
+    w = lt.widgets.saddle_chain_explorer(d=2, max_steps=300)
+    good = dict(w.result)
+    w.set(d=0)
+    assert "d must be between 1 and 6" in w.message and w.result == good
+    w.set(radius=-1.0)
+    assert "radius must be positive" in w.message
+    w.set(lr=0.3)
+    assert w.error is None and w.result["lr"] == 0.3
+    bad = lt.widgets.saddle_chain_explorer(d=12)
+    assert "d must be between 1 and 6" in bad.message
+    with pytest.raises(ValueError, match="max_steps"):
+        lt.widgets.saddle_chain_explorer(max_steps=5)

@@ -18,7 +18,7 @@ Where things are
     ``site`` (live kernel or static build), ``front`` (the browser front
     ends, with their ES modules in ``js/``), then one module per explorer:
     ``landscape``, ``explorer1d``, ``chord``, ``hessian``, ``race``,
-    ``basins``, ``saddle``, ``network``.
+    ``basins``, ``saddle``, ``network``, ``chain``.
 
 How the figures are drawn
     Figures are drawn off screen with Agg and shown as a PNG inside an
@@ -62,6 +62,7 @@ Static site
 from __future__ import annotations
 
 from .basins import BasinMapExplorer, basin_map_explorer
+from .chain import SaddleChainExplorer, saddle_chain_explorer
 from .chord import ChordExplorer, chord_explorer
 from .explorer1d import Explorer1D, explorer_1d
 from .hessian import HessianInspector, hessian_inspector
@@ -75,6 +76,7 @@ __all__ = [
     "landscape_explorer",
     "optimizer_race",
     "saddle_escape_explorer",
+    "saddle_chain_explorer",
     "hessian_inspector",
     "basin_map_explorer",
     "explorer_1d",
@@ -83,6 +85,7 @@ __all__ = [
     "LandscapeExplorer",
     "OptimizerRace",
     "SaddleEscapeExplorer",
+    "SaddleChainExplorer",
     "HessianInspector",
     "BasinMapExplorer",
     "Explorer1D",
