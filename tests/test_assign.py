@@ -16,7 +16,8 @@ SOURCE = EX / "source"
 NAMES = sorted(p.stem for p in SOURCE.glob("*.ipynb"))
 TOC_EXERCISES = ["saddle_quiz", "ex01_nonconvexity", "ex02_local_minima",
                  "ex03_saddle_points", "ex04_hessian", "ex05_escape_methods",
-                 "ex06_neural_landscapes", "ex07_stochastic_gradients"]
+                 "ex06_neural_landscapes", "ex07_stochastic_gradients",
+                 "ex08_guarantees"]
 
 
 def test_every_exercise_in_the_toc_has_a_source_and_a_bank():

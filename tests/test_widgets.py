@@ -254,6 +254,7 @@ def test_only_core_widget_models_are_shown_on_the_site(monkeypatch):
         lambda: W.basin_map_explorer(n=10, steps=10),
         lambda: W.saddle_escape_explorer(max_steps=50),
         lambda: W.network_explorer(steps=20),
+        lambda: W.saddle_chain_explorer(d=2, max_steps=200),
     ]
     for make in makers:
         w = make()

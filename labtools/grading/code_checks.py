@@ -230,6 +230,8 @@ def _minibatch_cases(rng):
         grads = np.round(rng.uniform(-2, 2, (n, d)), 6).tolist()
         cases.append((grads, int(rng.integers(1, n + 1))))
     return cases
+def _gd_steps_bound(L, delta_f, eps):
+    return 2.0 * L * delta_f / eps ** 2
 
 
 CODE_CHECKS: dict[str, CodeCheck] = {
@@ -267,4 +269,8 @@ CODE_CHECKS: dict[str, CodeCheck] = {
         reference=_barrier, array_args=(0,)),
     "minibatch_noise": CodeCheck(
         make_cases=_minibatch_cases, reference=_minibatch_noise, array_args=(0,)),
+    "gd_steps_bound": CodeCheck(
+        make_cases=lambda rng: [(_u(rng, 0.5, 50), _u(rng, 0.1, 10),
+                                 float(10.0 ** rng.uniform(-4, -1))) for _ in range(8)],
+        reference=_gd_steps_bound),
 }

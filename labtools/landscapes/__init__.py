@@ -29,6 +29,7 @@ Examples
 from .base import MAX_GRID, Landscape, newton_step, window_bounds
 from .catalog import CATALOG
 from .finite_sum import FiniteSum, finite_sum
+from .chain import SaddleChain, pl_example, saddle_chain
 from .formulas import ALLOWED_FUNCTIONS, landscape
 
 # for the widgets' browser front ends; lt does not re-export it
@@ -41,4 +42,7 @@ __all__ = [
     "FiniteSum",
     "finite_sum",
     "ALLOWED_FUNCTIONS",
+    "SaddleChain",
+    "saddle_chain",
+    "pl_example",
 ]

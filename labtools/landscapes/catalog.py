@@ -117,6 +117,18 @@ def _xcos():
     )
 
 
+def _pl_sine():
+    # f'' = 2 + 6 cos 2x takes values in [-4, 8]: not convex, yet the only critical
+    # point is the global minimizer 0 and |f'|^2 >= 2 mu f (Karimi et al. 2016)
+    expr = X**2 + 3 * sympy.sin(X) ** 2
+    return Landscape(
+        "pl_sine", expr, (X,), [(-6.0, 6.0)], minimizers=[[0.0]], global_min=0.0,
+        latex=r"f(x) = x^2 + 3\sin^2 x", citation="karimi2016linear",
+        description="Non-convex (f'' dips to -4) but with one critical point, its "
+                    "global minimum: it satisfies the Polyak-Lojasiewicz inequality.",
+    )
+
+
 def _double_well():
     return Landscape(
         "double_well", (X**2 - 1) ** 2 + Y**2, (X, Y), [(-2, 2), (-1.5, 1.5)],
@@ -242,6 +254,7 @@ CATALOG = {
     "sine_tilt": _sine_tilt,
     "two_minima_1d": _two_minima_1d,
     "xcos": _xcos,
+    "pl_sine": _pl_sine,
     "double_well": _double_well,
     "rosenbrock": _rosenbrock,
     "himmelblau": _himmelblau,

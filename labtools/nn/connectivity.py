@@ -1,11 +1,15 @@
-"""Connectivity of the network's minima: trained Bezier paths and permuted copies.
+"""Connectivity of the network's minima: trained Bezier paths, permuted and aligned copies.
 
 Two independently trained networks are separated by a loss barrier on the
 straight segment between them, yet joined by a simple curve of low loss
 (Garipov et al. 2018). Permuting the hidden units of a layer gives another
 parameter vector computing the same function: each minimum has many copies.
+Aligning the units of one network with those of another by weight matching
+(Ainsworth et al. 2023), an assignment problem per layer solved by the
+Hungarian algorithm (Kuhn 1955), removes much of the barrier on the straight
+segment between them (Entezari et al. 2022).
 
-References: garipov2018loss.
+References: garipov2018loss, ainsworth2023git, entezari2022role, kuhn1955hungarian.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ import numpy as np
 from .._checks import check_int, check_number, check_seed, show
 from ..optim import gd
 from ..run import MAX_STEPS, descend
-from .checks import MAX_SAMPLES, as_float_array, check_optimizer
+from .checks import MAX_SAMPLES, as_float_array, check_bool, check_optimizer
 from .mlp import MLP, check_model
 from .slices import interpolate_loss
 
-__all__ = ["BezierCurve", "bezier_curve_fit", "permute_hidden_units"]
+__all__ = ["BezierCurve", "bezier_curve_fit", "permute_hidden_units", "linear_assignment",
+           "match_hidden_units"]
 
 
 @dataclass
@@ -297,3 +302,158 @@ def permute_hidden_units(model, theta, layer, perm):
     b[...] = b[p]
     W_next[...] = W_next[p, :]
     return out
+
+
+def linear_assignment(cost):
+    """The permutation ``p`` minimizing ``sum_i cost[i, p[i]]``: the Hungarian algorithm.
+
+    The O(n^3) shortest-augmenting-path form of Kuhn's method with
+    potentials: rows are assigned one at a time, each along a cheapest path of
+    reduced costs, and the potentials keep every reduced cost >= 0. It solves
+    the same problem as ``scipy.optimize.linear_sum_assignment`` for a square
+    matrix (the course does not depend on SciPy). To maximize, pass ``-cost``.
+
+    Parameters
+    ----------
+    cost : array_like, shape (n, n)
+        Finite costs, ``n`` from 1 to 2000.
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+        Row ``i`` is assigned to column ``p[i]``.
+
+    References
+    ----------
+    kuhn1955hungarian
+
+    Examples
+    --------
+    >>> linear_assignment([[4.0, 1.0, 3.0], [2.0, 0.0, 5.0], [3.0, 2.0, 2.0]])
+    array([1, 0, 2])
+    >>> linear_assignment([[1.0, 2.0]])
+    Traceback (most recent call last):
+    ...
+    ValueError: cost must be a square matrix of finite numbers, got shape (1, 2)
+    """
+    C = np.asarray(cost, dtype=float) if not isinstance(cost, str) else None
+    if C is None or C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] == 0 \
+            or C.shape[0] > 2000 or not np.all(np.isfinite(C)):
+        shape = "a string" if C is None else f"shape {C.shape}"
+        if C is not None and C.ndim == 2 and C.shape[0] == C.shape[1] and C.size:
+            shape = ("non-finite entries" if C.shape[0] <= 2000
+                     else f"shape {C.shape} (at most 2000 x 2000)")
+        raise ValueError(f"cost must be a square matrix of finite numbers, got {shape}")
+    n = C.shape[0]
+    u = np.zeros(n + 1)            # row potentials (index 0 unused)
+    v = np.zeros(n + 1)            # column potentials; column 0 is the virtual start
+    match = np.zeros(n + 1, int)   # match[j] = row assigned to column j (0: none)
+    way = np.zeros(n + 1, int)
+    for i in range(1, n + 1):
+        match[0] = i
+        j0 = 0
+        minv = np.full(n + 1, np.inf)
+        used = np.zeros(n + 1, bool)
+        while True:
+            used[j0] = True
+            i0 = match[j0]
+            free = ~used[1:]
+            reduced = C[i0 - 1] - u[i0] - v[1:]
+            better = free & (reduced < minv[1:])
+            minv[1:][better] = reduced[better]
+            way[1:][better] = j0
+            candidates = np.where(free, minv[1:], np.inf)
+            j1 = int(np.argmin(candidates)) + 1
+            delta = candidates[j1 - 1]
+            u[match[used]] += delta
+            v[used] -= delta
+            minv[~used] -= delta
+            j0 = j1
+            if match[j0] == 0:
+                break
+        while j0:  # flip the augmenting path
+            j1 = way[j0]
+            match[j0] = match[j1]
+            j0 = j1
+    p = np.empty(n, int)
+    p[match[1:] - 1] = np.arange(n)
+    return p
+
+
+def match_hidden_units(model, theta_a, theta_b, max_iter=100, seed=0, return_perms=False):
+    """Permute the hidden units of ``theta_b`` to line them up with ``theta_a`` (weight matching).
+
+    The method of Ainsworth et al. (2023): choose one permutation ``P_l`` per
+    hidden layer to maximize the summed inner products of the two networks'
+    weights, ``sum_l <W_l^A, P_{l-1}^T W_l^B P_l> + <b_l^A, P_l^T b_l^B>``.
+    With the other layers' permutations fixed, the terms that involve ``P_l``
+    (the layer's incoming weights and bias, and the next layer's outgoing
+    weights) make a linear assignment problem, solved exactly by
+    :func:`linear_assignment`; the layers are visited in random order until
+    no permutation changes. The result computes exactly the same function as
+    ``theta_b`` (it only relabels units), but sits closer to ``theta_a``, so
+    the loss barrier on the segment between ``theta_a`` and it is usually far
+    lower than between ``theta_a`` and ``theta_b`` (Entezari et al. 2022).
+
+    Parameters
+    ----------
+    model : MLP
+    theta_a, theta_b : array_like, shape (P,)
+    max_iter : int
+        Most sweeps over the layers, from 1 to 10000.
+    seed : int or None
+        Seed of the order in which layers are visited.
+    return_perms : bool
+        Also return the list of permutations, one per hidden layer (new unit
+        ``i`` of layer ``l`` is unit ``perms[l][i]`` of ``theta_b``).
+
+    Returns
+    -------
+    ndarray (P,), or (ndarray, list of ndarray) with ``return_perms=True``.
+
+    References
+    ----------
+    ainsworth2023git, entezari2022role
+
+    Examples
+    --------
+    >>> from labtools.nn import course_network
+    >>> model, X, y = course_network(hidden=(5,), n=20)
+    >>> theta = model.init(seed=0)
+    >>> shuffled = permute_hidden_units(model, theta, 0, [3, 0, 4, 1, 2])
+    >>> aligned = match_hidden_units(model, theta, shuffled)
+    >>> bool(np.array_equal(aligned, theta))          # the shuffle is undone
+    True
+    """
+    check_model(model)
+    a = model.check_theta(theta_a, name="theta_a")
+    b = model.check_theta(theta_b, name="theta_b")
+    max_iter = check_int("max_iter", max_iter, low=1, high=10_000)
+    seed = check_seed(seed)
+    return_perms = check_bool("return_perms", return_perms)
+    n_hidden = model.n_layers - 1
+    if n_hidden == 0:
+        raise ValueError("model has no hidden layer to align (sizes="
+                         f"{model.sizes}); weight matching needs one")
+    pa, pb = model.unflatten(a), model.unflatten(b)
+    perms = [np.arange(model.sizes[layer + 1]) for layer in range(n_hidden)]
+    rng = np.random.default_rng(seed)
+    for _ in range(max_iter):
+        changed = False
+        for layer in rng.permutation(n_hidden):
+            (WA, bA), (WA_next, _) = pa[layer], pa[layer + 1]
+            (WB, bB), (WB_next, _) = pb[layer], pb[layer + 1]
+            if layer > 0:            # incoming rows follow the previous layer's units
+                WB = WB[perms[layer - 1], :]
+            if layer + 1 < n_hidden:  # outgoing columns follow the next layer's units
+                WB_next = WB_next[:, perms[layer + 1]]
+            similarity = WA.T @ WB + np.outer(bA, bB) + WA_next @ WB_next.T
+            p = linear_assignment(-similarity)
+            if not np.array_equal(p, perms[layer]):
+                perms[layer], changed = p, True
+        if not changed:
+            break
+    out = b
+    for layer, p in enumerate(perms):
+        out = permute_hidden_units(model, out, layer, p)
+    return (out, perms) if return_perms else out

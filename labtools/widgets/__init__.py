@@ -18,7 +18,7 @@ Where things are
     ``site`` (live kernel or static build), ``front`` (the browser front
     ends, with their ES modules in ``js/``), then one module per explorer:
     ``landscape``, ``explorer1d``, ``chord``, ``hessian``, ``race``,
-    ``basins``, ``saddle``, ``network``.
+    ``basins``, ``saddle``, ``network``, ``chain``.
 
 How the figures are drawn
     Figures are drawn off screen with Agg and shown as a PNG inside an
@@ -64,6 +64,7 @@ Static site
 from __future__ import annotations
 
 from .basins import BasinMapExplorer, basin_map_explorer
+from .chain import SaddleChainExplorer, saddle_chain_explorer
 from .chord import ChordExplorer, chord_explorer
 from .explorer1d import Explorer1D, explorer_1d
 from .hessian import HessianInspector, hessian_inspector
@@ -77,6 +78,7 @@ __all__ = [
     "landscape_explorer",
     "optimizer_race",
     "saddle_escape_explorer",
+    "saddle_chain_explorer",
     "hessian_inspector",
     "basin_map_explorer",
     "explorer_1d",
@@ -85,6 +87,7 @@ __all__ = [
     "LandscapeExplorer",
     "OptimizerRace",
     "SaddleEscapeExplorer",
+    "SaddleChainExplorer",
     "HessianInspector",
     "BasinMapExplorer",
     "Explorer1D",
