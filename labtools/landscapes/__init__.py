@@ -28,8 +28,8 @@ Examples
 # shared with curvature, run and plots; lt does not re-export them
 from .base import MAX_GRID, Landscape, newton_step, window_bounds
 from .catalog import CATALOG
-from .finite_sum import FiniteSum, finite_sum
 from .chain import SaddleChain, pl_example, saddle_chain
+from .finite_sum import FiniteSum, finite_sum
 from .formulas import ALLOWED_FUNCTIONS, landscape
 
 # for the widgets' browser front ends; lt does not re-export it
