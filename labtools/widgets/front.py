@@ -149,8 +149,18 @@ class LiveFigure:
 
     The front end writes the message under the figure as the controls move;
     the Python status line is then kept for problems only (``self.message``
-    still holds the text, for tests and notebooks).
+    still holds the text, for tests and notebooks). A move made in the page
+    reaches a running kernel too, which keeps its state in step (the run,
+    the message, the alt texts) but skips the Agg render of the figures
+    (:meth:`~labtools.widgets.panel.Panel.show`): the page already drew them.
+    Python still draws them when it sets a control itself (``set()``, tests,
+    the stored snapshot).
     """
+
+    def new_panel(self, figsize):
+        panel = super().new_panel(figsize)
+        panel.drawn_in_page = lambda: self.moved_in_page
+        return panel
 
     def _say(self, text):
         super()._say(text)
