@@ -2,6 +2,7 @@
 // the contour map Python drew, and its loss and gradient-norm curves. Every
 // move of a control reruns the optimizer here, with the port of labtools.run.
 import { run } from "./optim.js";
+import { loadLibraries, formulaEntry2d } from "./formula.js";
 import { layered, dataToPixel, drawPath, makeCanvas, axes, curve, COLORS } from "./plot.js";
 import {
   controlModels, onChange, setControl, compileLandscape, makeOptimizer, fmt, point,
@@ -31,9 +32,46 @@ export async function landscapeView({ model, el }) {
 
   let layer = null, layerKey = null, geometry = null;
 
+  // Without a kernel (spec.formula), the learner's own function is read here:
+  // `local` holds the landscapes made from the box, `failed` the words of those
+  // refused; the figure then keeps the last landscape that worked, as in Python.
+  const local = {}, failed = {};
+  let lastKey = null, pending = null;
+  const problem = document.createElement("div");
+  problem.setAttribute("role", "alert");
+  problem.style.cssText = "border-left:4px solid #D55E00; padding:2px 8px; display:none";
+  root.insertBefore(problem, status);
+  function showProblem(text) {
+    problem.textContent = "";
+    if (!text) { problem.style.display = "none"; return; }
+    const b = document.createElement("b");
+    b.textContent = "Problem:";
+    problem.append(b, ` ${text}. The figure still shows the last settings that worked; `
+      + "change a value to go on.");
+    problem.style.display = "";
+  }
+
   function currentKey() {
     const s = spec(), choice = valueOf(c.landscape);
-    return choice === s.custom ? s.current : choice;
+    if (choice !== s.custom) return choice;
+    return s.formula ? String(c.expression.get("value") || "").trim() : s.current;
+  }
+
+  // Read the learner's function (libraries loaded on first use), then redraw.
+  function readFormula(text) {
+    const s = spec();
+    if (!text) {
+      status.textContent = "Type a function of x and y in the box f(x, y) = and press Enter.";
+      return;
+    }
+    if (pending === text) return;
+    pending = text;
+    status.textContent = `Reading ${text} ...`;
+    loadLibraries()
+      .then((lib) => formulaEntry2d(lib, text, s.formula))
+      .then((entry) => { local[text] = entry; })
+      .catch((err) => { failed[text] = err.message; console.warn(err); })
+      .finally(() => { pending = null; draw(); });
   }
 
   // labtools.widgets.base.retarget_sliders: the start sliders move to the new
@@ -50,8 +88,20 @@ export async function landscapeView({ model, el }) {
 
   function draw() {
     const s = spec();
-    const key = currentKey();
-    const entry = s.landscapes[key];
+    let key = currentKey();
+    let entry = s.landscapes[key] || local[key];
+    if (s.formula) {
+      c.expression.set("disabled", valueOf(c.landscape) !== s.custom);
+      if (!entry && key in failed && lastKey !== null) {
+        showProblem(failed[key]);
+        key = lastKey;
+        entry = s.landscapes[key] || local[key];
+      } else if (!entry && valueOf(c.landscape) === s.custom) {
+        return readFormula(key);
+      } else {
+        showProblem("");
+      }
+    }
     if (!entry) {
       status.textContent = key === undefined || key === null || key === s.custom
         ? s.kernel_note || "Type a function in the box and press Enter."
@@ -73,7 +123,8 @@ export async function landscapeView({ model, el }) {
       if (layerKey !== null) retarget(entry);
       layer = next; layerKey = key; geometry = dataToPixel(entry.bg);
     }
-    const L = compileLandscape(entry.src);
+    lastKey = key;
+    const L = entry.L || compileLandscape(entry.src);
     const name = valueOf(c.optimizer);
     const params = s.params[name] || [];
     const lr = c.lr.get("value"), beta = c.beta.get("value"), sigma = c.sigma.get("value");
@@ -123,7 +174,7 @@ export async function landscapeView({ model, el }) {
     el.dataset.updates = String(Number(el.dataset.updates || 0) + 1);
   }
 
-  const redraw = onChange(c, ["landscape", "optimizer", "lr", "beta", "sigma", "steps", "x0", "y0"], draw);
+  const redraw = onChange(c, ["landscape", "expression", "optimizer", "lr", "beta", "sigma", "steps", "x0", "y0"], draw);
   model.on("change:spec", redraw);
   draw();
 }
