@@ -220,7 +220,8 @@ class LiveChooser(LiveFigure):
     def _formula_spec(self):
         """What the page needs to read a formula without a kernel: the formula window,
         the start, the empty frame of the figure and the colormap (for ``js/formula.js``)."""
-        f = resolve_landscape("x + y", self.dim)  # a formula gets the default window
+        # a formula gets the default window
+        f = resolve_landscape("x + y" if self.dim == 2 else "x", self.dim)
         current = self.landscape
         self.landscape = f
         self._draw_background()

@@ -114,10 +114,9 @@ class LandscapeExplorer(LiveChooser, LandscapeChooser):
         contours and no title (``js/formula.js`` draws those with d3-contour)."""
         for coll in list(self.ax.collections):
             coll.remove()
-        title = self.ax.get_title()
-        self.ax.set_title("")
+        self.ax.title.set_alpha(0.0)  # kept, invisible, so that the layout keeps its room
         frame = background(self.panel, self.ax)
-        self.ax.set_title(title)
+        self.ax.title.set_alpha(None)
         return frame
 
     def _front_entry(self):

@@ -9,6 +9,7 @@
 // when a learner first types a function, so no other page pays for them.
 
 import { fmtG } from "./optim.js";
+import { niceTicks } from "./plot.js";
 
 export const MAX_EXPRESSION_CHARS = 1000;
 export const MAX_EXPRESSION_DEPTH = 30;
@@ -470,5 +471,124 @@ export async function formulaEntry2d(lib, text, formula) {
     bg: { ...frame, src: canvas.toDataURL("image/png") },
     scales: [fMin, "f(x_k) − min f on map", [1e-10, 10 ** Math.ceil(Math.log10(Math.max(span, 1e-9)))],
       [1e-8, 10 ** Math.ceil(Math.log10(Math.max(gHi, 1e-7)))]],
+  };
+}
+
+// ---------------------------------------------------------------- a 1-D entry
+
+// The 1-D explorer's graph for the learner's `text` (Explorer1D._draw_background):
+// the curve over the frame Python drew (x axis for the formula window, no curve,
+// no y ticks, no title), y ticks and grid from the curve's range.
+export async function formulaEntry1d(lib, text, formula) {
+  const L = formulaLandscape(lib.math, text, 1, formula.window, formula.catalog);
+  const [[lo, hi]] = L.window;
+  const xs = Array.from({ length: 600 }, (_, i) => lo + (hi - lo) * i / 599);
+  const ys = xs.map((x) => L.f([x]));
+  const finite = ys.filter(Number.isFinite);
+  if (!finite.length) throw new Error(`${pyRepr(L.name)} has no finite value for x from ${g(lo)} to ${g(hi)}`);
+  const yMin = Math.min(...finite), yMax = Math.max(...finite);
+  const pad = 0.08 * (yMax - yMin + 1e-12);
+  const ylim = [yMin - pad, yMax + pad];
+  const frame = formula.frame;
+  const canvas = document.createElement("canvas");
+  canvas.width = frame.width; canvas.height = frame.height;
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(await imageOf(frame.src), 0, 0);
+  const [l, t, r, b] = frame.box;
+  const X = (x) => l + (x - lo) / (hi - lo) * (r - l);
+  const Y = (y) => b - (y - ylim[0]) / (ylim[1] - ylim[0]) * (b - t);
+  ctx.font = "13.9px DejaVu Sans, Verdana, sans-serif";
+  ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  for (const v of niceTicks(ylim[0], ylim[1], 6)) {
+    ctx.strokeStyle = "rgba(176,176,176,0.3)"; ctx.lineWidth = 0.8;
+    ctx.beginPath(); ctx.moveTo(l, Y(v)); ctx.lineTo(r, Y(v)); ctx.stroke();
+    ctx.strokeStyle = "#000";
+    ctx.beginPath(); ctx.moveTo(l - 3.5, Y(v)); ctx.lineTo(l, Y(v)); ctx.stroke();
+    ctx.fillStyle = "#000";
+    ctx.fillText(String(Number(v.toPrecision(4))), l - 6, Y(v));
+  }
+  ctx.save();
+  ctx.beginPath(); ctx.rect(l, t, r - l, b - t); ctx.clip();
+  ctx.strokeStyle = "#0072B2"; ctx.lineWidth = 2; ctx.lineJoin = "round";
+  ctx.beginPath();
+  let pen = false;
+  xs.forEach((x, i) => {
+    if (!Number.isFinite(ys[i])) { pen = false; return; }
+    if (pen) ctx.lineTo(X(x), Y(ys[i])); else ctx.moveTo(X(x), Y(ys[i]));
+    pen = true;
+  });
+  ctx.stroke();
+  ctx.restore();
+  ctx.font = "16.7px DejaVu Sans, Verdana, sans-serif";
+  ctx.textAlign = "center"; ctx.textBaseline = "bottom";
+  ctx.fillText(`${L.name}: the path on the graph`, (l + r) / 2, t - 6, r - l + 60);
+  return {
+    L, name: L.name, window: L.window, window_text: `x from ${g(lo)} to ${g(hi)}`,
+    start: formula.start, bg: { ...frame, ylim, src: canvas.toDataURL("image/png") },
+  };
+}
+
+// ---------------------------------------------------------------- in a view
+
+// The expression box of a view without a kernel (spec.formula): the landscapes
+// read from the box (`local`), the words of those refused (`failed`, shown as
+// Python shows a problem), and the key of the last landscape drawn, which the
+// figure keeps after a refusal. `make(lib, text, formula)` builds an entry;
+// `redraw()` is called once it is ready. Returns {resolve}: resolve(spec) ->
+// [key, entry] to draw, or null while nothing can be drawn (status says why).
+export function pageFormulas({ c, spec, root, status, make, redraw, valueOf }) {
+  const local = {}, failed = {};
+  let pending = null;
+  const problem = document.createElement("div");
+  problem.setAttribute("role", "alert");
+  problem.style.cssText = "border-left:4px solid #D55E00; padding:2px 8px; display:none";
+  root.insertBefore(problem, status);
+  const show = (text) => {
+    problem.textContent = "";
+    if (!text) { problem.style.display = "none"; return; }
+    const b = document.createElement("b");
+    b.textContent = "Problem:";
+    problem.append(b, ` ${text}. The figure still shows the last settings that worked; `
+      + "change a value to go on.");
+    problem.style.display = "";
+  };
+  function read(text, s) {
+    if (!text) {
+      status.textContent = `Type a function of ${s.formula.window.length === 2 ? "x and y" : "x"} `
+        + `in the box ${c.expression.get("description")} and press Enter.`;
+      return;
+    }
+    if (pending === text) return;
+    pending = text;
+    status.textContent = `Reading ${text} ...`;
+    loadLibraries()
+      .then((lib) => make(lib, text, s.formula))
+      .then((entry) => { local[text] = entry; })
+      .catch((err) => { failed[text] = err.message; console.warn(err); })
+      .finally(() => { pending = null; redraw(); });
+  }
+  return {
+    key(s) {
+      const choice = valueOf(c.landscape);
+      if (choice !== s.custom) return choice;
+      return s.formula ? String(c.expression.get("value") || "").trim() : s.current;
+    },
+    resolve(s, lastKey) {
+      const key = this.key(s);
+      const entry = s.landscapes[key] || local[key];
+      if (!s.formula) return entry ? [key, entry] : [key, null];
+      const custom = valueOf(c.landscape) === s.custom;
+      if (c.expression.get("disabled") === custom) {
+        c.expression.set("disabled", !custom);
+        c.expression.save_changes();
+      }
+      if (!entry && key in failed && lastKey !== null) {
+        show(failed[key]);
+        return [lastKey, s.landscapes[lastKey] || local[lastKey]];
+      }
+      if (!entry && custom) { read(key, s); return null; }
+      show("");
+      return [key, entry];
+    },
   };
 }

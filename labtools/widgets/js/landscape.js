@@ -2,7 +2,7 @@
 // the contour map Python drew, and its loss and gradient-norm curves. Every
 // move of a control reruns the optimizer here, with the port of labtools.run.
 import { run } from "./optim.js";
-import { loadLibraries, formulaEntry2d } from "./formula.js";
+import { pageFormulas, formulaEntry2d } from "./formula.js";
 import { layered, dataToPixel, drawPath, makeCanvas, axes, curve, COLORS } from "./plot.js";
 import {
   controlModels, onChange, setControl, compileLandscape, makeOptimizer, fmt, point,
@@ -32,47 +32,10 @@ export async function landscapeView({ model, el }) {
 
   let layer = null, layerKey = null, geometry = null;
 
-  // Without a kernel (spec.formula), the learner's own function is read here:
-  // `local` holds the landscapes made from the box, `failed` the words of those
-  // refused; the figure then keeps the last landscape that worked, as in Python.
-  const local = {}, failed = {};
-  let lastKey = null, pending = null;
-  const problem = document.createElement("div");
-  problem.setAttribute("role", "alert");
-  problem.style.cssText = "border-left:4px solid #D55E00; padding:2px 8px; display:none";
-  root.insertBefore(problem, status);
-  function showProblem(text) {
-    problem.textContent = "";
-    if (!text) { problem.style.display = "none"; return; }
-    const b = document.createElement("b");
-    b.textContent = "Problem:";
-    problem.append(b, ` ${text}. The figure still shows the last settings that worked; `
-      + "change a value to go on.");
-    problem.style.display = "";
-  }
-
-  function currentKey() {
-    const s = spec(), choice = valueOf(c.landscape);
-    if (choice !== s.custom) return choice;
-    return s.formula ? String(c.expression.get("value") || "").trim() : s.current;
-  }
-
-  // Read the learner's function (libraries loaded on first use), then redraw.
-  function readFormula(text) {
-    const s = spec();
-    if (!text) {
-      status.textContent = "Type a function of x and y in the box f(x, y) = and press Enter.";
-      return;
-    }
-    if (pending === text) return;
-    pending = text;
-    status.textContent = `Reading ${text} ...`;
-    loadLibraries()
-      .then((lib) => formulaEntry2d(lib, text, s.formula))
-      .then((entry) => { local[text] = entry; })
-      .catch((err) => { failed[text] = err.message; console.warn(err); })
-      .finally(() => { pending = null; draw(); });
-  }
+  // Without a kernel (spec.formula) the learner's own function is read here (formula.js)
+  let lastKey = null;
+  const formulas = pageFormulas({ c, spec, root, status, make: formulaEntry2d, valueOf,
+                                  redraw: () => draw() });
 
   // labtools.widgets.base.retarget_sliders: the start sliders move to the new
   // window (widened first so that neither bound rejects the other) and start.
@@ -88,20 +51,9 @@ export async function landscapeView({ model, el }) {
 
   function draw() {
     const s = spec();
-    let key = currentKey();
-    let entry = s.landscapes[key] || local[key];
-    if (s.formula) {
-      c.expression.set("disabled", valueOf(c.landscape) !== s.custom);
-      if (!entry && key in failed && lastKey !== null) {
-        showProblem(failed[key]);
-        key = lastKey;
-        entry = s.landscapes[key] || local[key];
-      } else if (!entry && valueOf(c.landscape) === s.custom) {
-        return readFormula(key);
-      } else {
-        showProblem("");
-      }
-    }
+    const found = formulas.resolve(s, lastKey);
+    if (!found) return;  // reading the learner's function; draw() follows
+    const [key, entry] = found;
     if (!entry) {
       status.textContent = key === undefined || key === null || key === s.custom
         ? s.kernel_note || "Type a function in the box and press Enter."
