@@ -311,8 +311,9 @@ def bench_lab(quick=False, browser=None, lab=None, notebooks=None, page=None, ru
     measured in JupyterLab against its kernel. ``run=False``: ``page`` already shows
     the one notebook, run."""
     moves = 30 if quick else 60
-    if notebooks is None:
-        notebooks = [notebook_of(p) for p in widget_pages()] if SITE.is_dir() else [
+    if notebooks is None:  # the pages whose widgets have a browser front end (anywidget)
+        notebooks = [notebook_of(p) for p in widget_pages() if '"AnyModel"' in (
+            SITE / p).read_text(errors="replace")] if SITE.is_dir() else [
             "intro.ipynb", *sorted(p.relative_to(ROOT).as_posix()
                                    for p in (ROOT / "chapters").glob("*.ipynb"))]
     out = {}
