@@ -18,7 +18,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import pathlib
@@ -257,116 +256,28 @@ def bench_env(quick=False):
 
 
 # --------------------------------------------------------------------------
-# Browser front ends: response time in the static page (no kernel)
+# Browser front ends: response time in the static page and in JupyterLab,
+# first answer, first-load bytes (benchmarks/frontend_bench.py)
 # --------------------------------------------------------------------------
 
-# (page, which front end on it, the slider moved): one per front-end view
-FRONT_ENDS = {
-    "landscape explorer": ("intro.html", 0, "start x"),
-    "chord explorer (2-D)": ("chapters/01_nonconvexity.html", 1, "point a: x"),
-    "1-D explorer": ("chapters/02_local_minima.html", 0, "start x"),
-    "saddle-escape explorer": ("chapters/03_saddle_points.html", 0, "start along stable"),
-}
-
-_LATENCY_PROBE = """(i) => {
-  window.__latency = [];
-  const status = document.querySelectorAll('.labtools-front [role=status]')[i];
-  let t0 = null;
-  document.addEventListener('keydown', () => { t0 = performance.now(); }, true);
-  // The front end redraws in the animation frame after the input and writes its
-  // message there; the browser paints right after that callback.
-  new MutationObserver(() => {
-    if (t0 !== null) { window.__latency.push(performance.now() - t0); t0 = null; }
-  }).observe(status, {childList: true, characterData: true, subtree: true});
-}"""
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import frontend_bench  # noqa: E402
 
 
 def bench_frontend(quick=False, browser=None):
-    """Key press on a slider to the redrawn figure, in headless Chromium, static site, offline.
+    """Every widget type on the built site's pages, static page (no kernel), offline."""
+    return frontend_bench.bench_static(quick=quick, browser=browser)
 
-    ``browser``: an already launched Playwright browser (the test suite's), else one
-    is launched here.
-    """
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-    from urllib.parse import urlsplit
 
-    from playwright.sync_api import sync_playwright
-
-    site = ROOT / "_build" / "html"
-    if not (site / "index.html").is_file():
-        raise RuntimeError(f"the site is not built ({site}); run `make book` first")
-    moves = 40 if quick else 60
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-
-    def offline(route):
-        host = urlsplit(route.request.url).hostname or ""
-        if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            route.abort("internetdisconnected")
-
-    out = {}
-    try:
-        with contextlib.ExitStack() as stack:
-            if browser is None:
-                pw = stack.enter_context(sync_playwright())
-                browser = pw.chromium.launch(
-                    executable_path=os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"),
-                    args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                          "--disable-background-networking", "--disable-component-update"])
-                stack.callback(browser.close)
-            for name, (page_path, index, slider) in FRONT_ENDS.items():
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.route("**/*", offline)
-                t0 = time.perf_counter()
-                page.goto(base + page_path, wait_until="load")
-                page.wait_for_function(
-                    """(i) => { const s = document.querySelectorAll(
-                                  '.labtools-front [role=status]')[i];
-                                return !!s && s.textContent.length > 0; }""",
-                    arg=index, timeout=60_000)
-                first_answer = time.perf_counter() - t0
-                front = page.locator(".labtools-front").nth(index)
-                box = front.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
-                handle = box.locator(".widget-slider", has_text=slider).locator("[role=slider]")
-                handle.first.scroll_into_view_if_needed()
-                page.evaluate(_LATENCY_PROBE, index)
-                handle.first.focus()
-                for k in range(moves):
-                    # one move at a time: the next key once this one has been drawn
-                    # (two keys within one frame would be drawn once)
-                    done = page.evaluate("() => window.__latency.length")
-                    page.keyboard.press("ArrowRight" if (k // 5) % 2 == 0 else "ArrowLeft")
-                    try:
-                        page.wait_for_function("(n) => window.__latency.length > n",
-                                               arg=done, timeout=5_000)
-                    except Exception:  # not redrawn: counted below
-                        pass
-                samples = page.evaluate("() => window.__latency")
-                if len(samples) < 30:
-                    raise RuntimeError(f"{name}: only {len(samples)} of {moves} moves redrew")
-                out[name] = {"median_ms": float(np.median(samples)),
-                             "p95_ms": float(np.percentile(samples, 95)),
-                             "moves": len(samples), "first_answer_s": first_answer,
-                             "page": page_path, "aim": "p95 <= 16 ms (one frame at 60 Hz)"}
-                page.close()
-    finally:
-        httpd.shutdown()
-    return {"front_ends": out}
+def bench_frontend_lab(quick=False, browser=None):
+    """Every widget type of the pages with widgets, in JupyterLab with a live kernel."""
+    return frontend_bench.bench_lab(quick=quick, browser=browser)
 
 
 BENCHES = {
     "widget": bench_widget,
     "frontend": bench_frontend,
+    "frontend_lab": bench_frontend_lab,
     "basin": bench_basin,
     "lanczos": bench_lanczos,
     "notebooks": bench_notebooks,
@@ -399,12 +310,6 @@ def to_markdown(res):
             f"rebuild the figure: {_fmt(w['baseline_median_ms'], ' ms')} / "
             f"{_fmt(w['baseline_p95_ms'], ' ms')} | {_fmt(w['speedup_median'], 'x')} | {w['aim']} |"
         )
-    for name, v in res.get("front_ends", {}).items():
-        lines.append(
-            f"| {name} in the static page: key press to redrawn figure, in Chromium "
-            f"(median / p95 of {v['moves']} moves) | {_fmt(v['median_ms'], ' ms')} / "
-            f"{_fmt(v['p95_ms'], ' ms')} | - | - | {v['aim']} |"
-        )
     if "basin_map" in res:
         b = res["basin_map"]
         lines.append(
@@ -434,6 +339,7 @@ def to_markdown(res):
             f"{_fmt(e['size_mb'], ' MB', 0)} on disk | - | - | "
             f"{e['aim']} |"
         )
+    lines += frontend_bench.to_markdown(res)
     if "notebooks" in res:
         lines += ["", "Notebook execution time (fresh kernel each):", "",
                   "| notebook | seconds | aim |", "| --- | --- | --- |"]

@@ -20,6 +20,11 @@
 #                                                        and output are inside embed-amd.js)
 #   anywidget                       -> anywidget/       (the AMD module that runs the course's ES-module
 #                                                        front ends; same version as requirements.txt)
+#   mathjs, d3-contour (+ d3-array) -> formula/         (a learner's own f(x, y) in a page without a
+#                                                        kernel: parsed and differentiated by math.js,
+#                                                        its contours traced by d3-contour; UMD files
+#                                                        that labtools/widgets/js/formula.js fetches
+#                                                        only when a learner first types a function)
 #   axe-core                        -> tests/browser/vendor/ (accessibility checks, tests only)
 set -euo pipefail
 
@@ -30,6 +35,9 @@ HTML_MANAGER_VERSION=1.0.15   # the 1.0.x line is the one for ipywidgets 8 (@jup
 # version in the widget state, and the page loads this file for it.
 ANYWIDGET_VERSION=0.11.0
 AXE_VERSION=4.14.1
+MATHJS_VERSION=15.2.0
+D3_CONTOUR_VERSION=4.0.3
+D3_ARRAY_VERSION=3.2.4        # d3-contour 4.0.3 asks for d3-array ^3.2.4
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENDOR="$ROOT/_vendor/_static/vendor"
@@ -99,6 +107,20 @@ dst="$VENDOR/anywidget"
 mkdir -p "$dst"
 cp "$src/dist/index.js" "$src/LICENSE" "$dst/"
 
+# --- math.js and d3-contour for the expression box (formula.js)
+dst="$VENDOR/formula"
+mkdir -p "$dst"
+src="$(unpack mathjs "$MATHJS_VERSION")"
+cp "$src/lib/browser/math.js" "$dst/math.js"
+cp "$src/lib/browser/math.js.LICENSE.txt" "$dst/math.js.THIRD-PARTY-LICENSES.txt"
+cp "$src/LICENSE" "$dst/LICENSE.mathjs"
+src="$(unpack d3-array "$D3_ARRAY_VERSION")"
+cp "$src/dist/d3-array.min.js" "$dst/"
+cp "$src/LICENSE" "$dst/LICENSE.d3-array"
+src="$(unpack d3-contour "$D3_CONTOUR_VERSION")"
+cp "$src/dist/d3-contour.min.js" "$dst/"
+cp "$src/LICENSE" "$dst/LICENSE.d3-contour"
+
 # --- axe-core, for the browser tests only (never served by the site)
 src="$(unpack axe-core "$AXE_VERSION")"
 cp "$src/axe.min.js" "$src/LICENSE" "$AXE_DIR/"
@@ -109,6 +131,9 @@ mathjax@$MATHJAX_VERSION
 requirejs@$REQUIREJS_VERSION
 @jupyter-widgets/html-manager@$HTML_MANAGER_VERSION
 anywidget@$ANYWIDGET_VERSION
+mathjs@$MATHJS_VERSION
+d3-array@$D3_ARRAY_VERSION
+d3-contour@$D3_CONTOUR_VERSION
 TXT
 echo "axe-core@$AXE_VERSION (fetched by scripts/vendor_js.sh)" >"$AXE_DIR/VERSION.txt"
 

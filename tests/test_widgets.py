@@ -225,7 +225,8 @@ def test_static_build_adds_the_note_and_no_click_events(monkeypatch):
 
 def test_static_build_of_a_live_widget(monkeypatch):
     """The landscape explorer's figure runs in the browser: no snapshot note, every
-    2-D catalog map in its front end, and the formula box off with the reason shown."""
+    2-D catalog map in its front end, and what the page needs to read a formula itself
+    (js/formula.js): no kernel note, the formula window, start, frame and colormap."""
     monkeypatch.setenv("LABTOOLS_BUILD", "1")
     w = W.landscape_explorer("himmelblau", steps=10, n=30)
     assert w.click_events is None  # the front end handles clicks itself
@@ -233,7 +234,12 @@ def test_static_build_of_a_live_widget(monkeypatch):
     assert not any("snapshot" in getattr(x, "value", "") for x in _all_html(w.widget))
     spec = w.front.spec
     assert set(spec["landscapes"]) == set(catalog_names(2))
-    assert w.controls["expression"].disabled and "Binder" in spec["kernel_note"]
+    assert w.controls["expression"].disabled  # until "your own expression" is chosen
+    assert not spec["kernel_note"]
+    formula = spec["formula"]
+    assert formula["window"] == [[-3.0, 3.0], [-3.0, 3.0]] and len(formula["colors"]) == 256
+    assert formula["frame"]["src"].startswith("data:image/png;base64,")
+    assert formula["start"] == pytest.approx([-1.8, -1.8]) and "himmelblau" in formula["catalog"]
     png_of(w.image.value)  # the Python figure is still made (tests, benchmarks)
 
 

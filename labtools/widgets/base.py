@@ -35,7 +35,7 @@ from .inputs import (
 from .panel import Panel
 from .site import building_site, snapshot_note
 
-__all__ = ["LandscapeChooser", "Widget", "retarget_sliders", "start_sliders"]
+__all__ = ["LandscapeChooser", "Widget", "moved_in_page", "retarget_sliders", "start_sliders"]
 
 
 class Widget:
@@ -60,6 +60,8 @@ class Widget:
         self._pending: list = []
         self.widget = None
         self.updates = 0
+        # True while a handler answers a control that the page moved (see _call)
+        self.moved_in_page = False
 
     # -- display -------------------------------------------------------------
 
@@ -132,20 +134,26 @@ class Widget:
 
     def _watch(self, names, handler):
         for name in names:
-            self.controls[name].observe(lambda change, h=handler: self._call(h), names="value")
+            self.controls[name].observe(lambda change, h=handler: self._call(h, change),
+                                        names="value")
 
     def _defer(self, handler):
         if handler not in self._pending:
             self._pending.append(handler)
 
-    def _call(self, handler):
+    def _call(self, handler, change=None):
         if self._holding:
             self._defer(handler)
             return
+        outer = self.moved_in_page
+        if change is not None:
+            self.moved_in_page = moved_in_page(change)
         try:
             handler()
         except Exception as exc:  # shown in the widget, never lost
             self._complain(exc)
+        finally:
+            self.moved_in_page = outer
 
     @contextlib.contextmanager
     def hold(self):
@@ -276,6 +284,27 @@ class Widget:
             self._on_pixel(event["relativeX"] * scale, event["relativeY"] * scale)
         except Exception as exc:
             self._complain(exc)
+
+
+def moved_in_page(change) -> bool:
+    """True when a control's ``change`` came from the page (a learner moved it there).
+
+    ipywidgets applies a message from the front end inside
+    ``Widget.set_state``, which locks the synced names it received while the
+    observers run; a value set from Python (``w.set(...)``, a test) takes no
+    lock.
+
+    Examples
+    --------
+    >>> s = ctl.slider_float("a", 0.0, -1.0, 1.0, 0.1)
+    >>> seen = []
+    >>> s.observe(lambda change: seen.append(moved_in_page(change)), names="value")
+    >>> s.value = 0.5
+    >>> s.set_state({"value": 0.2})
+    >>> seen
+    [False, True]
+    """
+    return bool(getattr(change.get("owner"), "_property_lock", None))
 
 
 def start_sliders(f, x0, names=("x0", "y0"), continuous=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipywidgets as W
+import matplotlib
 import numpy as np
 
 from .. import optim
@@ -70,7 +71,8 @@ class Explorer1D(LiveChooser, LandscapeChooser):
         # the optimizer as the controls move and plays the steps itself (its
         # own Play button; ``self.play`` stays for notebooks that use it).
         self.front = FrontEnd(view="explorer1d", controls={
-            k: c[k] for k in ("landscape", "optimizer", "lr", "x0", "steps", "k")},
+            k: c[k] for k in ("landscape", "expression", "optimizer", "lr", "x0", "steps",
+                              "k")},
             spec={**self._front_common(), "landscapes": self._front_landscapes(),
                   "params": {name: sorted(optimizer_params(name))
                              for name in optim.OPTIMIZERS}})
@@ -101,6 +103,26 @@ class Explorer1D(LiveChooser, LandscapeChooser):
         ax.grid(True, alpha=0.3)
         self.panel.invalidate()
         self._send_landscape()
+
+    formula_in_page = True
+
+    def _formula_frame(self):
+        """The graph's frame for a formula typed in the page: x axis, labels and grid,
+        no curve, no y ticks and no title (``js/formula.js`` draws those)."""
+        ax = self.ax
+        for line in list(ax.lines):
+            if not line.get_animated():
+                line.remove()
+        ax.title.set_alpha(0.0)  # kept, invisible, so that the layout keeps its room
+        # the tick labels stay, invisible, so that the layout keeps room for the page's
+        ax.tick_params(axis="y", length=0, labelcolor=(1.0, 1.0, 1.0, 0.0))
+        ax.yaxis.grid(False)
+        frame = background(self.panel, ax)
+        ax.title.set_alpha(None)
+        ax.tick_params(axis="y", length=matplotlib.rcParams["ytick.major.size"],
+                       labelcolor=matplotlib.rcParams["ytick.color"])
+        ax.yaxis.grid(True, alpha=0.3)
+        return frame
 
     def _front_entry(self):
         f = self.landscape

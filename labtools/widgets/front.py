@@ -23,10 +23,12 @@ from pathlib import Path
 
 import anywidget
 import ipywidgets as W
+import matplotlib
 import numpy as np
 import traitlets
 
-from .inputs import CUSTOM, catalog_names, resolve_landscape
+from ..landscapes import CATALOG
+from .inputs import CUSTOM, catalog_names, default_start, resolve_landscape
 from .panel import encode_png
 from .site import building_site
 
@@ -41,8 +43,8 @@ KERNEL_NOTE = ("Your own {what} needs a running notebook: open this page in Bind
 JS_DIR = Path(__file__).resolve().parent / "js"
 
 # Dependencies first: each file imports only from files before it.
-_FILES = ("optim.js", "plot.js", "common.js", "landscape.js", "chord.js", "explorer1d.js",
-          "saddle.js", "mlp.js", "network.js", "main.js")
+_FILES = ("optim.js", "plot.js", "common.js", "formula.js", "landscape.js", "chord.js",
+          "explorer1d.js", "saddle.js", "mlp.js", "network.js", "main.js")
 _IMPORT = re.compile(r'^import\s[^;]*?from\s+"\./[\w.]+";\s*$', re.MULTILINE | re.DOTALL)
 
 
@@ -149,8 +151,18 @@ class LiveFigure:
 
     The front end writes the message under the figure as the controls move;
     the Python status line is then kept for problems only (``self.message``
-    still holds the text, for tests and notebooks).
+    still holds the text, for tests and notebooks). A move made in the page
+    reaches a running kernel too, which keeps its state in step (the run,
+    the message, the alt texts) but skips the Agg render of the figures
+    (:meth:`~labtools.widgets.panel.Panel.show`): the page already drew them.
+    Python still draws them when it sets a control itself (``set()``, tests,
+    the stored snapshot).
     """
+
+    def new_panel(self, figsize):
+        panel = super().new_panel(figsize)
+        panel.drawn_in_page = lambda: self.moved_in_page
+        return panel
 
     def _say(self, text):
         super()._say(text)
@@ -184,15 +196,45 @@ class LiveChooser(LiveFigure):
                     entries[name] = self._front_entry()
             self.landscape = current
             self._draw_background()
-            box = self.controls["expression"]
-            box.disabled = True
-            box.placeholder = "needs a running notebook (Binder)"
+            if not self.formula_in_page:
+                box = self.controls["expression"]
+                box.disabled = True
+                box.placeholder = "needs a running notebook (Binder)"
         return entries
 
     def _front_common(self):
         what = "f(x, y)" if self.dim == 2 else "f(x)"
-        return {"custom": CUSTOM, "current": self._front_key(),
-                "kernel_note": KERNEL_NOTE.format(what=what) if building_site() else ""}
+        common = {"custom": CUSTOM, "current": self._front_key(), "kernel_note": ""}
+        if building_site():
+            if self.formula_in_page:
+                common["formula"] = self._formula_spec()
+            else:
+                common["kernel_note"] = KERNEL_NOTE.format(what=what)
+        return common
+
+    #: True when the front end reads the learner's own function itself in a page
+    #: without a kernel (``js/formula.js``); else the box is off there, with the reason.
+    formula_in_page = False
+
+    def _formula_spec(self):
+        """What the page needs to read a formula without a kernel: the formula window,
+        the start, the empty frame of the figure and the colormap (for ``js/formula.js``)."""
+        # a formula gets the default window
+        f = resolve_landscape("x + y" if self.dim == 2 else "x", self.dim)
+        current = self.landscape
+        self.landscape = f
+        self._draw_background()
+        frame = self._formula_frame()
+        self.landscape = current
+        self._draw_background()
+        colors = matplotlib.colormaps["viridis"](np.linspace(0.0, 1.0, 256))
+        return {"window": [list(w) for w in f.window],
+                "start": [float(v) for v in default_start(f)], "frame": frame,
+                "n": int(getattr(self, "n", 200)), "catalog": list(CATALOG),
+                "colors": [matplotlib.colors.to_hex(c) for c in colors]}
+
+    def _formula_frame(self):  # pragma: no cover - the widgets with formula_in_page define it
+        raise NotImplementedError
 
     def _send_landscape(self):
         front = getattr(self, "front", None)

@@ -83,7 +83,8 @@ class LandscapeExplorer(LiveChooser, LandscapeChooser):
         # without a kernel. The Python figures above stay the reference that
         # tests and `update(rebuild=True)` read.
         self.front = FrontEnd(view="landscape", spec=self._front_spec(),
-                              controls={k: c[k] for k in ("landscape", "optimizer", "lr",
+                              controls={k: c[k] for k in ("landscape", "expression",
+                                                          "optimizer", "lr",
                                                           "beta", "sigma", "steps", "x0",
                                                           "y0")})
         self.assemble([["landscape", "expression", "optimizer", "lr", "beta"],
@@ -105,6 +106,18 @@ class LandscapeExplorer(LiveChooser, LandscapeChooser):
         self._send_landscape()
 
     # -- the browser front end ----------------------------------------------------
+
+    formula_in_page = True
+
+    def _formula_frame(self):
+        """The map's frame for a formula typed in the page: axes and labels, no
+        contours and no title (``js/formula.js`` draws those with d3-contour)."""
+        for coll in list(self.ax.collections):
+            coll.remove()
+        self.ax.title.set_alpha(0.0)  # kept, invisible, so that the layout keeps its room
+        frame = background(self.panel, self.ax)
+        self.ax.title.set_alpha(None)
+        return frame
 
     def _front_entry(self):
         """What the front end needs of ``self.landscape``: its JavaScript, map and axes."""

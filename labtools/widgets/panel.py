@@ -121,6 +121,12 @@ class Panel:
         self.image = image_box(self.size[0])
         self.alt = ""
         self._legends: dict = {}
+        # A widget whose browser front end draws this figure sets `drawn_in_page`
+        # (a function -> bool): while it says True, show() keeps the alt text and
+        # skips the Agg render nobody would see. `renders` counts real renders.
+        self.drawn_in_page = None
+        self.renders = 0
+        self.stale = False
 
     @property
     def size(self):
@@ -190,10 +196,21 @@ class Panel:
         return encode_png(np.asarray(self.canvas.buffer_rgba()), building_site())
 
     def show(self, alt, key=None):
-        """Render, put the PNG with ``alt`` into ``self.image``; return the PNG bytes."""
-        png = self.render(key)
-        self.image.value = figure_html(png, alt, self.size[0])
+        """Render, put the PNG with ``alt`` into ``self.image``; return the PNG bytes.
+
+        When ``drawn_in_page()`` says the page's front end draws this figure
+        (a move made in the page, answered by the kernel), only ``alt`` is
+        kept, the image is marked ``stale`` and None is returned: the next
+        show() from Python draws it again.
+        """
         self.alt = alt
+        if self.drawn_in_page is not None and self.drawn_in_page():
+            self.stale = True
+            return None
+        png = self.render(key)
+        self.renders += 1
+        self.stale = False
+        self.image.value = figure_html(png, alt, self.size[0])
         return png
 
     def to_data(self, ax, px, py):

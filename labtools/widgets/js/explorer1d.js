@@ -2,6 +2,7 @@
 // the graph Python drew, the step k chosen by a slider or played; the tangent
 // at step k shows the slope the next step follows.
 import { run } from "./optim.js";
+import { pageFormulas, formulaEntry1d } from "./formula.js";
 import { layered, dataToPixel, COLORS } from "./plot.js";
 import {
   controlModels, onChange, compileLandscape, makeOptimizer, fmt, statusLine, kernelNote, valueOf,
@@ -24,15 +25,18 @@ export async function explorer1dView({ model, el }) {
 
   let layer = null, layerKey = null, geo = null, trace = null, L = null, entry = null;
 
-  function currentKey() {
-    const s = spec(), choice = valueOf(c.landscape);
-    return choice === s.custom ? s.current : choice;
-  }
+  // Without a kernel (spec.formula) the learner's own function is read here (formula.js)
+  let lastKey = null;
+  const formulas = pageFormulas({ c, spec, root, status, make: formulaEntry1d, valueOf,
+                                  redraw: () => rerun() });
 
   // A new run: the optimizer from the current controls, every step shown.
   function rerun() {
-    const s = spec(), key = currentKey();
-    entry = s.landscapes[key];
+    const s = spec();
+    const found = formulas.resolve(s, lastKey);
+    if (!found) return;  // reading the learner's function; rerun() follows
+    const key = found[0];
+    entry = found[1];
     if (!entry) {
       status.textContent = s.kernel_note || "Type a function in the box and press Enter.";
       return;
@@ -59,7 +63,8 @@ export async function explorer1dView({ model, el }) {
       }
       layer = next; layerKey = key; geo = dataToPixel(entry.bg);
     }
-    L = compileLandscape(entry.src);
+    lastKey = key;
+    L = entry.L || compileLandscape(entry.src);
     const name = valueOf(c.optimizer);
     const opt = makeOptimizer(name, s.params[name] || [], { lr: c.lr.get("value"), beta: 0.9, sigma: null, seed: 0 });
     trace = run(L, opt, [c.x0.get("value")], { steps: c.steps.get("value") });
@@ -136,7 +141,7 @@ export async function explorer1dView({ model, el }) {
     }, 400);
   });
 
-  onChange(c, ["landscape", "optimizer", "lr", "x0", "steps"], rerun);
+  onChange(c, ["landscape", "expression", "optimizer", "lr", "x0", "steps"], rerun);
   onChange(c, ["k"], redraw);
   model.on("change:spec", rerun);
   rerun();

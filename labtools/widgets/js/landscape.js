@@ -2,6 +2,7 @@
 // the contour map Python drew, and its loss and gradient-norm curves. Every
 // move of a control reruns the optimizer here, with the port of labtools.run.
 import { run } from "./optim.js";
+import { pageFormulas, formulaEntry2d } from "./formula.js";
 import { layered, dataToPixel, drawPath, makeCanvas, axes, curve, COLORS } from "./plot.js";
 import {
   controlModels, onChange, setControl, compileLandscape, makeOptimizer, fmt, point,
@@ -31,10 +32,10 @@ export async function landscapeView({ model, el }) {
 
   let layer = null, layerKey = null, geometry = null;
 
-  function currentKey() {
-    const s = spec(), choice = valueOf(c.landscape);
-    return choice === s.custom ? s.current : choice;
-  }
+  // Without a kernel (spec.formula) the learner's own function is read here (formula.js)
+  let lastKey = null;
+  const formulas = pageFormulas({ c, spec, root, status, make: formulaEntry2d, valueOf,
+                                  redraw: () => draw() });
 
   // labtools.widgets.base.retarget_sliders: the start sliders move to the new
   // window (widened first so that neither bound rejects the other) and start.
@@ -50,8 +51,9 @@ export async function landscapeView({ model, el }) {
 
   function draw() {
     const s = spec();
-    const key = currentKey();
-    const entry = s.landscapes[key];
+    const found = formulas.resolve(s, lastKey);
+    if (!found) return;  // reading the learner's function; draw() follows
+    const [key, entry] = found;
     if (!entry) {
       status.textContent = key === undefined || key === null || key === s.custom
         ? s.kernel_note || "Type a function in the box and press Enter."
@@ -73,7 +75,8 @@ export async function landscapeView({ model, el }) {
       if (layerKey !== null) retarget(entry);
       layer = next; layerKey = key; geometry = dataToPixel(entry.bg);
     }
-    const L = compileLandscape(entry.src);
+    lastKey = key;
+    const L = entry.L || compileLandscape(entry.src);
     const name = valueOf(c.optimizer);
     const params = s.params[name] || [];
     const lr = c.lr.get("value"), beta = c.beta.get("value"), sigma = c.sigma.get("value");
@@ -123,7 +126,7 @@ export async function landscapeView({ model, el }) {
     el.dataset.updates = String(Number(el.dataset.updates || 0) + 1);
   }
 
-  const redraw = onChange(c, ["landscape", "optimizer", "lr", "beta", "sigma", "steps", "x0", "y0"], draw);
+  const redraw = onChange(c, ["landscape", "expression", "optimizer", "lr", "beta", "sigma", "steps", "x0", "y0"], draw);
   model.on("change:spec", redraw);
   draw();
 }

@@ -18,6 +18,7 @@ export default {
     try {
       if (!view) throw new Error(`no front end called ${model.get("view")}`);
       await view({ model, el });
+      el.dataset.view = model.get("view");  // which front end this is (make bench finds them by it)
     } catch (err) {
       // shown in the widget, never lost
       const box = document.createElement("div");

@@ -1,0 +1,385 @@
+"""``make bench``, the browser front ends: how fast a widget answers a learner.
+
+- **Response time**: from the input event (a key press on a slider) to the end of
+  the animation frame in which the front end redrew its figure (the browser paints
+  right after it), median and p95 of at least 30 moves, for every widget type found
+  on the pages: in the static page (no kernel) and in JupyterLab (the same front end
+  against a live kernel). Widget types are found, not listed: every front end marks
+  its element with ``data-view`` (``labtools/widgets/js/main.js``), so a widget made
+  live later is measured as soon as a page shows it.
+- **First answer**: from navigation to the first widget of a page that has drawn
+  its figure, in the static page.
+- **First-load bytes** of every chapter page (everything the browser fetches while
+  loading it, raw and gzip-compressed) and the heaviest of them.
+
+Nothing here asserts a time; ``tests/browser/test_bench_frontend.py`` and
+``tests/lab/test_lab_widgets.py`` prove that each measurement runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gzip
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+AIM = "p95 <= 16 ms (one frame at 60 Hz)"
+
+# Time a move: the key's event time, then the first change the front end makes to
+# its own part of the page (message, alt text, labels: written in the animation frame
+# that redraws the canvases). One probe is active at a time.
+PROBE = """(el) => {
+  const probe = { t0: null, samples: [] };
+  window.__probe = probe;
+  if (!window.__probeListening) {
+    window.__probeListening = true;
+    document.addEventListener('keydown', (ev) => {
+      if (window.__probe) window.__probe.t0 = ev.timeStamp;
+    }, true);
+  }
+  const front = el.querySelector('.labtools-front') || el;
+  new MutationObserver(() => {
+    if (window.__probe === probe && probe.t0 !== null) {
+      probe.samples.push(performance.now() - probe.t0);
+      probe.t0 = null;
+    }
+  }).observe(front, {childList: true, characterData: true, subtree: true, attributes: true});
+}"""
+
+# The enabled slider handles of a widget's box, in page order.
+SLIDERS = """box => Array.from(box.querySelectorAll('[role=slider]')).map((h, i) => {
+    const w = h.closest('.widget-slider, .jupyter-widgets');
+    const off = h.getAttribute('aria-disabled') === 'true' || h.hasAttribute('disabled')
+      || (w && w.classList.contains('mod-disabled'));
+    return off ? -1 : i; }).filter(i => i >= 0)"""
+
+
+def _box(front):
+    """The whole widget (controls and figure) around a front end's element."""
+    return front.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
+
+
+def measure_moves(page, front, moves):
+    """Press arrow keys on the first enabled slider of the widget of ``front`` (an
+    element with ``data-view``); return the response times in ms (one per move that
+    redrew) and the slider's label."""
+    box = _box(front)
+    handles = box.locator("[role=slider]")
+    usable = box.evaluate(SLIDERS)
+    if not usable:
+        raise RuntimeError(f"{front.get_attribute('data-view')}: no enabled slider to move")
+    handle = handles.nth(usable[0])
+    label = handle.evaluate(
+        "h => { const w = h.closest('.widget-slider, .jupyter-widgets');"
+        " const l = w && w.querySelector('label'); return l ? l.innerText : ''; }")
+    handle.scroll_into_view_if_needed()
+    page.evaluate(PROBE, front.element_handle())
+    handle.focus()
+    done = 0
+    for k in range(moves):
+        # one move at a time: the next key once this one has been drawn
+        # (two keys within one frame would be drawn once)
+        page.keyboard.press("ArrowRight" if (k // 5) % 2 == 0 else "ArrowLeft")
+        with contextlib.suppress(Exception):  # not redrawn: counted below
+            page.wait_for_function("(n) => window.__probe.samples.length > n", arg=done,
+                                   timeout=5_000)
+        done = page.evaluate("() => window.__probe.samples.length")
+    return page.evaluate("() => window.__probe.samples"), label
+
+
+def measure_all(tab, fronts, moves, out, **where):
+    """Measure the first front end of each widget type among ``fronts`` not yet in ``out``."""
+    for i in range(fronts.count()):
+        front = fronts.nth(i)
+        view = front.get_attribute("data-view")
+        if view in out:
+            continue
+        try:
+            samples, label = measure_moves(tab, front, moves)
+        except RuntimeError as exc:
+            out[view] = {"error": str(exc), **where}
+            continue
+        if len(samples) < 30:
+            out[view] = {"error": f"only {len(samples)} of {moves} moves redrew", **where}
+            continue
+        out[view] = summary(samples, moves, slider=label, **where)
+    return out
+
+
+def summary(samples, moves, **extra):
+    return {"median_ms": float(np.median(samples)), "p95_ms": float(np.percentile(samples, 95)),
+            "moves": len(samples), "tried": moves, "aim": AIM, **extra}
+
+
+# --------------------------------------------------------------------------- static page
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _offline(route):
+    host = urlsplit(route.request.url).hostname or ""
+    if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
+        route.continue_()
+    else:
+        route.abort("internetdisconnected")
+
+
+@contextlib.contextmanager
+def chromium(browser=None):
+    """A Playwright browser: ``browser`` if given, else Debian's Chromium, headless."""
+    if browser is not None:
+        yield browser
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--disable-background-networking", "--disable-component-update"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def widget_pages(site=SITE):
+    """The site's pages that hold a widget, in the order of the book."""
+    pages = [p for p in ["intro.html", *sorted(
+        q.relative_to(site).as_posix() for q in (site / "chapters").glob("*.html"))]
+        if (site / p).is_file()]
+    return [p for p in pages if "widget-view+json" in (site / p).read_text(errors="replace")]
+
+
+def _open(browser, url, weigh=False):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.route("**/*", _offline)
+    bodies = []
+    if weigh:
+        def on_response(resp):
+            with contextlib.suppress(Exception):
+                bodies.append(resp.body())
+        page.on("response", on_response)
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="load")
+    return page, t0, bodies
+
+
+def bench_static(quick=False, browser=None, site=SITE, pages=None):
+    """Every widget type on the site's pages, measured in the static page (no kernel)."""
+    if not (site / "index.html").is_file():
+        raise RuntimeError(f"the site is not built ({site}); run `make book` first")
+    moves = 30 if quick else 60
+    out, first, weight = {}, {}, {}
+    with serve(site) as base, chromium(browser) as b:
+        for path in pages or widget_pages(site):
+            page, t0, bodies = _open(b, base + path, weigh=path.startswith("chapters/"))
+            try:
+                if '"AnyModel"' in (site / path).read_text(errors="replace"):
+                    page.wait_for_selector("[data-view]", state="attached", timeout=60_000)
+                    first[path] = time.perf_counter() - t0
+                with contextlib.suppress(Exception):
+                    page.wait_for_load_state("networkidle", timeout=20_000)
+                if bodies:
+                    weight[path] = {"raw_bytes": sum(len(x) for x in bodies),
+                                    "gzip_bytes": sum(len(gzip.compress(x, 6)) for x in bodies),
+                                    "requests": len(bodies)}
+                measure_all(page, page.locator("[data-view]"), moves, out, page=path)
+            finally:
+                page.close()
+    heaviest = max(weight, key=lambda p: weight[p]["raw_bytes"]) if weight else None
+    return {"front_ends": out, "first_answer_s": first, "first_load": {
+        "pages": weight, "heaviest": heaviest,
+        "aim": "under about 8 MB raw and 2.5 MB gzip"}}
+
+
+# --------------------------------------------------------------------------- JupyterLab
+
+
+def _lab_helpers():
+    """The JupyterLab harness of tests/lab (open a notebook, Run All)."""
+    for folder in (ROOT / "tests", ROOT / "tests" / "lab"):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    import test_binder_path as harness
+
+    return harness
+
+
+@contextlib.contextmanager
+def jupyterlab():
+    """JupyterLab from this environment on a free port, over a copy of the course."""
+    _lab_helpers()  # puts tests/lab on the path
+    from conftest import Lab, _free_port, _kill_our_kernels, _settings
+
+    work = pathlib.Path(tempfile.mkdtemp(prefix="bench-lab-"))
+    root = work / "repo"
+    shutil.copytree(ROOT, root, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "_build", ".jupyter_cache", "__pycache__", ".pytest_cache",
+        ".ruff_cache", "node_modules", ".ipynb_checkpoints"))
+    dirs = {n: work / n for n in ("config", "data", "runtime", "settings", "workspaces", "mpl")}
+    for d in dirs.values():
+        d.mkdir()
+    _settings(dirs["settings"])
+    env = {k: v for k, v in os.environ.items() if k not in ("LABTOOLS_BUILD", "JUPYTER_PATH")}
+    env.update(PYTHONPATH=str(root), JUPYTER_CONFIG_DIR=str(dirs["config"]),
+               JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
+               JUPYTERLAB_SETTINGS_DIR=str(dirs["settings"]),
+               JUPYTERLAB_WORKSPACES_DIR=str(dirs["workspaces"]), MPLCONFIGDIR=str(dirs["mpl"]),
+               OPENBLAS_NUM_THREADS="1")
+    port, token = _free_port(), os.urandom(16).hex()
+    log = work / "jupyterlab.log"
+    cmd = [str(pathlib.Path(sys.executable).with_name("jupyter")), "lab", "--no-browser",
+           "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        lab = Lab(f"http://127.0.0.1:{port}", token, root, log)
+        try:
+            deadline = time.monotonic() + 180
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"JupyterLab exited while starting; see {log}")
+                try:
+                    lab.api("/api/status", timeout=3)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"JupyterLab silent for 180 s; see {log}") from None
+                    time.sleep(1)
+            yield lab
+        finally:
+            with contextlib.suppress(Exception):
+                lab.api("/api/shutdown", method="POST", timeout=10)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=15)
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, 9)
+            _kill_our_kernels(dirs["runtime"])
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def notebook_of(page_path):
+    """chapters/02_local_minima.html -> chapters/02_local_minima.ipynb"""
+    return re.sub(r"\.html$", ".ipynb", page_path)
+
+
+def run_notebook_in_lab(page, lab, path):
+    """Open ``path`` in JupyterLab, Run All, wait for the kernel; return the page."""
+    harness = _lab_helpers()
+    harness._open_notebook(page, lab, path)
+    harness._run_all(page, lab, path)
+    errors = harness._errors(page)
+    if errors:
+        raise RuntimeError(f"{path}: cells raised errors in JupyterLab: {errors[:2]}")
+
+
+def bench_lab(quick=False, browser=None, lab=None, notebooks=None, page=None, run=True):
+    """Every widget type of ``notebooks`` (default: the pages with widgets, as notebooks),
+    measured in JupyterLab against its kernel. ``run=False``: ``page`` already shows
+    the one notebook, run."""
+    moves = 30 if quick else 60
+    if notebooks is None:  # the pages whose widgets have a browser front end (anywidget)
+        notebooks = [notebook_of(p) for p in widget_pages() if '"AnyModel"' in (
+            SITE / p).read_text(errors="replace")] if SITE.is_dir() else [
+            "intro.ipynb", *sorted(p.relative_to(ROOT).as_posix()
+                                   for p in (ROOT / "chapters").glob("*.ipynb"))]
+    out = {}
+    with contextlib.ExitStack() as stack:
+        if lab is None:
+            lab = stack.enter_context(jupyterlab())
+        if page is None:
+            b = stack.enter_context(chromium(browser))
+            ctx = b.new_context(viewport={"width": 1400, "height": 1000})
+            stack.callback(ctx.close)
+            ctx.set_default_timeout(60_000)
+            ctx.route("**/*", _offline)
+            page = ctx.new_page()
+        for path in notebooks:
+            if run:
+                run_notebook_in_lab(page, lab, path)
+            measure_all(page, page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) [data-view]"),
+                        moves, out, notebook=path)
+            if run and notebooks[-1] != path:
+                page.goto("about:blank")
+    return {"front_ends_lab": out}
+
+
+VIEW_NAMES = {"landscape": "landscape explorer", "chord": "chord explorer",
+              "explorer1d": "1-D explorer", "saddle": "saddle-escape explorer",
+              "hessian": "Hessian inspector", "race": "optimizer race", "basins": "basin map",
+              "network": "network explorer"}
+
+
+def to_markdown(res):
+    """The front-end rows and tables of results.md."""
+    lines = []
+    static, lab = res.get("front_ends", {}), res.get("front_ends_lab", {})
+    if static or lab:
+        lines += ["", "Response time of the browser front ends, in headless Chromium: from the "
+                  "key press on a slider to the end of the animation frame that redrew the "
+                  "figure, median / p95 (ms) over the moves shown; every widget type found on "
+                  "the pages (aim: p95 <= 16 ms, one frame at 60 Hz):", "",
+                  "| widget type | static page | JupyterLab (live kernel) |",
+                  "| --- | --- | --- |"]
+
+        def cell(v):
+            if not v:
+                return "not on the pages measured"
+            if "error" in v:
+                return f"could not measure: {v['error']}"
+            return f"{v['median_ms']:.1f} / {v['p95_ms']:.1f} ({v['moves']} moves)"
+
+        for view in sorted(set(static) | set(lab)):
+            lines.append(f"| {VIEW_NAMES.get(view, view)} | {cell(static.get(view))} | "
+                         f"{cell(lab.get(view))} |")
+    first = res.get("first_answer_s")
+    if first:
+        lines += ["", "Time from navigation to the first widget that has drawn its figure, "
+                  "static page:", "", "| page | seconds |", "| --- | --- |"]
+        lines += [f"| `{p}` | {s:.2f} |" for p, s in first.items()]
+    load = res.get("first_load")
+    if load and load.get("pages"):
+        h = load["heaviest"]
+        lines += ["", f"First-load bytes of the chapter pages (everything fetched while loading; "
+                  f"gzip as a compressing server sends it); heaviest: `{h}`, "
+                  f"{load['pages'][h]['raw_bytes'] / 1e6:.2f} MB raw, "
+                  f"{load['pages'][h]['gzip_bytes'] / 1e6:.2f} MB gzip (aim: {load['aim']}):",
+                  "", "| page | raw | gzip | requests |", "| --- | --- | --- | --- |"]
+        lines += [f"| `{p}` | {v['raw_bytes'] / 1e6:.2f} MB | {v['gzip_bytes'] / 1e6:.2f} MB | "
+                  f"{v['requests']} |" for p, v in load["pages"].items()]
+    return lines

@@ -1,0 +1,99 @@
+"""Widgets in a running notebook: chapter 2 run in JupyterLab, then a slider and a
+dropdown of two different widgets (the 1-D explorer and the landscape explorer) are
+moved and each figure's pixels change (issue 13); and ``make bench``'s JupyterLab
+response-time measurement runs (on a small number of moves)."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import time
+
+import numpy as np
+import pytest
+from lablib import REPO
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = "chapters/02_local_minima.ipynb"
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("frontend_bench",
+                                                  REPO / "benchmarks" / "frontend_bench.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def chapter(lab_browser, lab):
+    """One page with the chapter open and run (shared by the tests of this module)."""
+    ctx = lab_browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.set_default_timeout(60_000)
+    errors = []
+    page = ctx.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    bench = _bench()
+    try:
+        bench.run_notebook_in_lab(page, lab, NOTEBOOK)
+        page.js_errors = errors  # type: ignore[attr-defined]
+        yield page, bench
+    finally:
+        ctx.close()
+
+
+def _pixels(locator):
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).astype(int)
+
+
+def _changed(front, before, timeout=60.0):
+    """Wait until the widget's figure differs from ``before``; the changed fraction."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = _pixels(front)
+        if now.shape != before.shape:
+            return 1.0
+        frac = float(np.mean(np.any(now != before, axis=-1)))
+        if frac > 0.002 or time.monotonic() > deadline:
+            return frac
+        time.sleep(0.5)
+
+
+@pytest.mark.parametrize("view", ["explorer1d", "landscape"])
+def test_a_slider_and_a_dropdown_change_the_figure_in_jupyterlab(chapter, view):
+    page, bench = chapter
+    front = page.locator(f".jp-NotebookPanel:not(.lm-mod-hidden) [data-view={view}]").first
+    front.wait_for(state="visible", timeout=60_000)
+    box = front.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
+    front.scroll_into_view_if_needed()
+    time.sleep(1)
+
+    # a slider, from the keyboard
+    before = _pixels(front)
+    handle = box.locator("[role=slider]").nth(box.evaluate(bench.SLIDERS)[0])
+    handle.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    assert _changed(front, before) > 0.002, f"{view}: moving a slider left the figure as it was"
+
+    # a dropdown: another optimizer
+    before = _pixels(front)
+    dropdown = box.locator(".widget-dropdown", has_text="optimizer").locator("select")
+    dropdown.select_option("momentum")
+    assert _changed(front, before) > 0.002, f"{view}: another optimizer left the figure as it was"
+    assert not page.js_errors, page.js_errors[:3]
+
+
+def test_lab_response_time_is_measured(chapter, lab):
+    page, bench = chapter
+    res = bench.bench_lab(quick=True, lab=lab, page=page, notebooks=[NOTEBOOK], run=False)
+    fronts = res["front_ends_lab"]
+    assert {"explorer1d", "landscape"} <= set(fronts), fronts  # found on the page, not listed
+    for view in ("explorer1d", "landscape"):
+        out = fronts[view]
+        assert "error" not in out, out
+        assert out["moves"] >= 30 and 0 < out["median_ms"] <= out["p95_ms"] < 10_000
+    assert "| 1-D explorer | " in "\n".join(bench.to_markdown(res))
