@@ -24,8 +24,10 @@ from PIL import Image  # noqa: E402
 
 import labtools as lt  # noqa: E402
 from labtools import plots  # noqa: E402
+from labtools.widgets import controls as ctl  # noqa: E402
 from labtools.widgets import landscape as landscape_module  # noqa: E402
 from labtools.widgets import network as network_module  # noqa: E402
+from labtools.widgets.base import Widget  # noqa: E402
 from labtools.widgets.inputs import catalog_names  # noqa: E402
 from labtools.widgets.panel import encode_png  # noqa: E402
 
@@ -216,11 +218,29 @@ def test_bad_constructor_values_are_shown_not_raised():
     assert w.trace is not None  # falls back to a working landscape
 
 
-def test_static_build_adds_the_note_and_no_click_events(monkeypatch):
+def test_static_build_adds_the_note_under_a_kernel_drawn_figure(monkeypatch):
+    """A widget whose figure Python draws says under it, on the site, that it is a snapshot."""
     monkeypatch.setenv("LABTOOLS_BUILD", "1")
-    w = W.hessian_inspector(n=30)  # a widget whose figure is still drawn by the kernel
-    note = w.widget.children[-1].value
-    assert "Binder" in note
+    w = Widget()
+    w.controls["lr"] = ctl.slider_log("lr", 0.01, -4, 0)
+    w.assemble([["lr"]])
+    assert "Binder" in w.widget.children[-1].value
+
+
+@pytest.mark.parametrize("make,view,points", [
+    (lambda: W.hessian_inspector("saddle", n=30), "hessian", ("x", "y")),
+])
+def test_static_build_of_the_2d_front_ends(monkeypatch, make, view, points):
+    """Hessian inspector, race and basin map run in the browser on the site: no
+    snapshot note, the front end among the children, its controls wired."""
+    monkeypatch.setenv("LABTOOLS_BUILD", "1")
+    w = make()
+    assert w.front.view == view and w.front in w.widget.children
+    assert w.widget.children[-1] is w.status
+    assert not any("snapshot" in getattr(x, "value", "") for x in _all_html(w.widget))
+    assert all(w.front.controls[k] is w.controls[k] for k in w.front.controls)
+    assert w.click_events is None
+    assert set(points) <= set(w.front.controls)
 
 
 def test_static_build_of_a_live_widget(monkeypatch):

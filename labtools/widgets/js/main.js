@@ -5,10 +5,12 @@ import { landscapeView } from "./landscape.js";
 import { chordView } from "./chord.js";
 import { explorer1dView } from "./explorer1d.js";
 import { saddleView } from "./saddle.js";
+import { hessianView } from "./hessian.js";
 
 const VIEWS = {
   landscape: landscapeView, chord: chordView, explorer1d: explorer1dView, saddle: saddleView,
 };
+VIEWS.hessian = hessianView;
 
 export default {
   async render({ model, el }) {
