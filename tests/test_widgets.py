@@ -229,6 +229,8 @@ def test_static_build_adds_the_note_under_a_kernel_drawn_figure(monkeypatch):
 
 @pytest.mark.parametrize("make,view,points", [
     (lambda: W.hessian_inspector("saddle", n=30), "hessian", ("x", "y")),
+    (lambda: W.optimizer_race("himmelblau", ["gd", "newton"], steps=20), "race",
+     ("x0", "y0", "lr gd")),
 ])
 def test_static_build_of_the_2d_front_ends(monkeypatch, make, view, points):
     """Hessian inspector, race and basin map run in the browser on the site: no
@@ -239,7 +241,7 @@ def test_static_build_of_the_2d_front_ends(monkeypatch, make, view, points):
     assert w.widget.children[-1] is w.status
     assert not any("snapshot" in getattr(x, "value", "") for x in _all_html(w.widget))
     assert all(w.front.controls[k] is w.controls[k] for k in w.front.controls)
-    assert w.click_events is None
+    assert getattr(w, "click_events", None) is None
     assert set(points) <= set(w.front.controls)
 
 
@@ -255,6 +257,15 @@ def test_static_build_of_a_live_widget(monkeypatch):
     assert set(spec["landscapes"]) == set(catalog_names(2))
     assert w.controls["expression"].disabled and "Binder" in spec["kernel_note"]
     png_of(w.image.value)  # the Python figure is still made (tests, benchmarks)
+
+
+def test_the_race_sends_a_new_map_to_its_front_end_in_a_running_notebook():
+    w = W.optimizer_race("himmelblau", ["gd", "adam"], steps=20)
+    assert list(w.front.spec["landscapes"]) == ["himmelblau"]  # one map, not all
+    w.set(landscape="rosenbrock")
+    assert set(w.front.spec["landscapes"]) == {"himmelblau", "rosenbrock"}
+    entry = w.front.spec["landscapes"]["rosenbrock"]
+    assert entry["global_min"] == 0.0 and entry["src"].startswith("(() =>")
 
 
 def test_live_kernel_attaches_click_events_when_ipyevents_is_there(explorer):

@@ -163,6 +163,9 @@ def test_every_control_of_a_live_widget_changes_its_figure(context, server, page
 #: The widgets as the chapters show them.
 WIDGETS = {
     "hessian_inspector": lambda: lt.widgets.hessian_inspector("saddle", x=(0.5, 0.5)),
+    "optimizer_race": lambda: lt.widgets.optimizer_race(
+        "himmelblau", ["gd", "momentum", "adam", "newton"], x0=(1.0, -1.5), steps=300,
+        lr={"gd": 0.01, "momentum": 0.01, "adam": 0.05}),
 }
 
 

@@ -6,11 +6,13 @@ import { chordView } from "./chord.js";
 import { explorer1dView } from "./explorer1d.js";
 import { saddleView } from "./saddle.js";
 import { hessianView } from "./hessian.js";
+import { raceView } from "./race.js";
 
 const VIEWS = {
   landscape: landscapeView, chord: chordView, explorer1d: explorer1dView, saddle: saddleView,
 };
 VIEWS.hessian = hessianView;
+VIEWS.race = raceView;
 
 export default {
   async render({ model, el }) {
