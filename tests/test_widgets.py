@@ -231,6 +231,8 @@ def test_static_build_adds_the_note_under_a_kernel_drawn_figure(monkeypatch):
     (lambda: W.hessian_inspector("saddle", n=30), "hessian", ("x", "y")),
     (lambda: W.optimizer_race("himmelblau", ["gd", "newton"], steps=20), "race",
      ("x0", "y0", "lr gd")),
+    (lambda: W.basin_map_explorer("himmelblau", n=10, steps=10), "basins",
+     ("optimizer", "lr", "n", "steps", "progress")),
 ])
 def test_static_build_of_the_2d_front_ends(monkeypatch, make, view, points):
     """Hessian inspector, race and basin map run in the browser on the site: no
@@ -240,7 +242,8 @@ def test_static_build_of_the_2d_front_ends(monkeypatch, make, view, points):
     assert w.front.view == view and w.front in w.widget.children
     assert w.widget.children[-1] is w.status
     assert not any("snapshot" in getattr(x, "value", "") for x in _all_html(w.widget))
-    assert all(w.front.controls[k] is w.controls[k] for k in w.front.controls)
+    assert all(w.front.controls[k] is w.controls.get(k, getattr(w, k, None))
+               for k in w.front.controls)
     assert getattr(w, "click_events", None) is None
     assert set(points) <= set(w.front.controls)
 

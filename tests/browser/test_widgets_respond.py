@@ -166,6 +166,7 @@ WIDGETS = {
     "optimizer_race": lambda: lt.widgets.optimizer_race(
         "himmelblau", ["gd", "momentum", "adam", "newton"], x0=(1.0, -1.5), steps=300,
         lr={"gd": 0.01, "momentum": 0.01, "adam": 0.05}),
+    "basin_map_explorer": lambda: lt.widgets.basin_map_explorer("himmelblau", lr=0.01),
 }
 
 
