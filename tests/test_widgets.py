@@ -262,6 +262,18 @@ def test_static_build_of_a_live_widget(monkeypatch):
     png_of(w.image.value)  # the Python figure is still made (tests, benchmarks)
 
 
+def test_the_front_end_bundle_declares_each_top_level_name_once():
+    """front.bundle() joins the files of js/ into one module: a name declared at
+    the top of two files would be a SyntaxError that stops every front end."""
+    from labtools.widgets.front import bundle
+
+    names = re.findall(r"^(?:export\s+)?(?:async\s+)?(?:function\*?|const|let|class)\s+"
+                       r"([A-Za-z_$][\w$]*)", bundle(), flags=re.MULTILINE)
+    assert len(names) > 50
+    twice = sorted({n for n in names if names.count(n) > 1})
+    assert not twice, f"declared at the top of more than one file of js/: {twice}"
+
+
 def test_the_race_sends_a_new_map_to_its_front_end_in_a_running_notebook():
     w = W.optimizer_race("himmelblau", ["gd", "adam"], steps=20)
     assert list(w.front.spec["landscapes"]) == ["himmelblau"]  # one map, not all

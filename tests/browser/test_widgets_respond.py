@@ -158,6 +158,37 @@ def test_every_control_of_a_live_widget_changes_its_figure(context, server, page
     assert not problems, page_problems_summary(page_path, problems)
 
 
+def widget_pages() -> list[str]:
+    """Pages that show a widget (a stored widget view)."""
+    return [p for p in site_pages()
+            if "application/vnd.jupyter.widget-view+json" in (SITE / p).read_text("utf-8")]
+
+
+@pytest.mark.parametrize("page_path", widget_pages() or ["(no page)"],
+                         ids=lambda p: p.removesuffix(".html"))
+def test_no_widget_is_silently_dead(context, server, page_path):
+    """Every widget shown on a page either runs in the browser (the test above
+    changes each of its controls) or says, visibly, that its figure is a snapshot
+    and where the controls come alive."""
+    if page_path == "(no page)":
+        pytest.fail("no page of the built site shows a widget")
+    page, log = open_page(context, server + page_path)
+    problems = []
+    try:
+        areas = page.locator(".widget-subarea")
+        for i in range(areas.count()):
+            area = areas.nth(i)
+            if area.locator(FRONT).count():
+                continue
+            if not _reason_shown(area) and area.locator(".widget-slider, select").count():
+                problems.append(f"widget {i + 1} has controls, no browser front end and "
+                                "no visible note saying they need a running notebook")
+        problems += log.problems()
+    finally:
+        page.close()
+    assert not problems, page_problems_summary(page_path, problems)
+
+
 # ------------------------------------------- one widget per page, without the book
 
 #: The widgets as the chapters show them.
