@@ -114,6 +114,17 @@ def _exercise(front, problems, where):
             label = _describe(check.locator("xpath=../.."))
             problems.append(f"{where}: the checkbox {label!r} did not change the figure")
         changed += 1
+    buttons = front.locator("button")  # the front end's own (the 1-D explorer's Play)
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        before = _figure(front)
+        button.click()
+        front.page.wait_for_timeout(1200)  # a few frames of the animation
+        if _figure(front) == before:
+            problems.append(f"{where}: the button {button.inner_text()!r} did not change "
+                            "the figure")
+        button.click()  # and stop it again
+        changed += 1
     texts = box.locator(".widget-text input")
     for i in range(texts.count()):
         # the formula box: alive in a kernel (and where the page can parse a
