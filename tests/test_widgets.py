@@ -24,8 +24,10 @@ from PIL import Image  # noqa: E402
 
 import labtools as lt  # noqa: E402
 from labtools import plots  # noqa: E402
+from labtools.widgets import controls as ctl  # noqa: E402
 from labtools.widgets import landscape as landscape_module  # noqa: E402
 from labtools.widgets import network as network_module  # noqa: E402
+from labtools.widgets.base import Widget  # noqa: E402
 from labtools.widgets.inputs import catalog_names  # noqa: E402
 from labtools.widgets.panel import encode_png  # noqa: E402
 
@@ -216,11 +218,34 @@ def test_bad_constructor_values_are_shown_not_raised():
     assert w.trace is not None  # falls back to a working landscape
 
 
-def test_static_build_adds_the_note_and_no_click_events(monkeypatch):
+def test_static_build_adds_the_note_under_a_kernel_drawn_figure(monkeypatch):
+    """A widget whose figure Python draws says under it, on the site, that it is a snapshot."""
     monkeypatch.setenv("LABTOOLS_BUILD", "1")
-    w = W.hessian_inspector(n=30)  # a widget whose figure is still drawn by the kernel
-    note = w.widget.children[-1].value
-    assert "Binder" in note
+    w = Widget()
+    w.controls["lr"] = ctl.slider_log("lr", 0.01, -4, 0)
+    w.assemble([["lr"]])
+    assert "Binder" in w.widget.children[-1].value
+
+
+@pytest.mark.parametrize("make,view,points", [
+    (lambda: W.hessian_inspector("saddle", n=30), "hessian", ("x", "y")),
+    (lambda: W.optimizer_race("himmelblau", ["gd", "newton"], steps=20), "race",
+     ("x0", "y0", "lr gd")),
+    (lambda: W.basin_map_explorer("himmelblau", n=10, steps=10), "basins",
+     ("optimizer", "lr", "n", "steps", "progress")),
+])
+def test_static_build_of_the_2d_front_ends(monkeypatch, make, view, points):
+    """Hessian inspector, race and basin map run in the browser on the site: no
+    snapshot note, the front end among the children, its controls wired."""
+    monkeypatch.setenv("LABTOOLS_BUILD", "1")
+    w = make()
+    assert w.front.view == view and w.front in w.widget.children
+    assert w.widget.children[-1] is w.status
+    assert not any("snapshot" in getattr(x, "value", "") for x in _all_html(w.widget))
+    assert all(w.front.controls[k] is w.controls.get(k, getattr(w, k, None))
+               for k in w.front.controls)
+    assert getattr(w, "click_events", None) is None
+    assert set(points) <= set(w.front.controls)
 
 
 def test_static_build_of_a_live_widget(monkeypatch):
@@ -241,6 +266,27 @@ def test_static_build_of_a_live_widget(monkeypatch):
     assert formula["frame"]["src"].startswith("data:image/png;base64,")
     assert formula["start"] == pytest.approx([-1.8, -1.8]) and "himmelblau" in formula["catalog"]
     png_of(w.image.value)  # the Python figure is still made (tests, benchmarks)
+
+
+def test_the_front_end_bundle_declares_each_top_level_name_once():
+    """front.bundle() joins the files of js/ into one module: a name declared at
+    the top of two files would be a SyntaxError that stops every front end."""
+    from labtools.widgets.front import bundle
+
+    names = re.findall(r"^(?:export\s+)?(?:async\s+)?(?:function\*?|const|let|class)\s+"
+                       r"([A-Za-z_$][\w$]*)", bundle(), flags=re.MULTILINE)
+    assert len(names) > 50
+    twice = sorted({n for n in names if names.count(n) > 1})
+    assert not twice, f"declared at the top of more than one file of js/: {twice}"
+
+
+def test_the_race_sends_a_new_map_to_its_front_end_in_a_running_notebook():
+    w = W.optimizer_race("himmelblau", ["gd", "adam"], steps=20)
+    assert list(w.front.spec["landscapes"]) == ["himmelblau"]  # one map, not all
+    w.set(landscape="rosenbrock")
+    assert set(w.front.spec["landscapes"]) == {"himmelblau", "rosenbrock"}
+    entry = w.front.spec["landscapes"]["rosenbrock"]
+    assert entry["global_min"] == 0.0 and entry["src"].startswith("(() =>")
 
 
 def test_live_kernel_attaches_click_events_when_ipyevents_is_there(explorer):

@@ -24,6 +24,7 @@ from .points import (
     CriticalPoint,
     classify,
     critical_points,
+    critical_scale,
     find_critical_points,
     gradient_scale,
     hessian_eigs,

@@ -324,6 +324,23 @@ def _seeds(landscape, n_seeds=None, n_starts=None, seed=0):
     return seeds
 
 
+def critical_scale(landscape) -> float:
+    """The gradient norm :func:`is_critical_point` measures against by default.
+
+    :func:`gradient_scale` over the seeds :func:`critical_points` starts from
+    (a grid of the window and the known minimizers). The Hessian inspector's
+    browser front end gets this number from Python, so that it calls a point
+    critical exactly when :func:`is_critical_point` does.
+
+    Examples
+    --------
+    >>> import labtools as lt
+    >>> critical_scale(lt.landscape("saddle")) > 0
+    True
+    """
+    return gradient_scale(landscape.grad, _seeds(landscape))
+
+
 def is_critical_point(landscape, x, tol=CRITICAL_TOL, scale=None):
     """Whether the gradient vanishes at ``x``: ``|grad f(x)| <= tol * max(1, scale)``.
 
@@ -356,7 +373,7 @@ def is_critical_point(landscape, x, tol=CRITICAL_TOL, scale=None):
     x = check_points("x", x, dim=landscape.dim)
     tol = check_number("tol", tol, positive=True)
     if scale is None:
-        scale = gradient_scale(landscape.grad, _seeds(landscape))
+        scale = critical_scale(landscape)
     scale = check_number("scale", scale, nonnegative=True)
     with np.errstate(all="ignore"):
         g = np.asarray(landscape.grad(x), dtype=float).reshape(x.shape)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ipywidgets as W
+import numpy as np
 
 from .. import optim, plots
 from .._checks import fmt
+from ..landscapes import landscape_js
 from ..run import basin_map
 from . import controls as ctl
 from .base import Widget
+from .front import FrontEnd, LiveFigure, background
 from .inputs import (
     catalog,
     catalog_names,
@@ -18,11 +21,20 @@ from .inputs import (
     point,
     window_text,
 )
+from .panel import Panel
+from .site import building_site
 
 __all__ = ["BasinMapExplorer", "basin_map_explorer"]
 
 
-class BasinMapExplorer(Widget):
+def basin_radius(f) -> float:
+    """How close a run must end to a minimizer to count as reaching it: 1% of the
+    window's diagonal (the default of :func:`labtools.run.basin_map`, passed on
+    explicitly so that Python and the browser use one number)."""
+    return 0.01 * float(np.hypot(*[hi - lo for lo, hi in f.window]))
+
+
+class BasinMapExplorer(LiveFigure, Widget):
     """Which minimum each start reaches, for a chosen optimizer and learning rate.
 
     Build it with :func:`basin_map_explorer`. Controls: ``landscape``,
@@ -60,10 +72,39 @@ class BasinMapExplorer(Widget):
         self.ax = self.panel.fig.add_subplot()
         self.image = self.panel.image
         self.table = W.HTML(layout=ctl.fit_layout(None, overflow="auto"))
+        # The page shows the browser front end (js/basins.js): it runs the grid
+        # of starts again on each move, row by row, with or without a kernel, and
+        # draws the map over an empty frame per landscape. The Python figure and
+        # table stay the reference that tests read.
+        self._bg_panel = Panel((5.2, 3.8), layout=None)
+        self._bg_ax = self._bg_panel.fig.add_axes((0.1, 0.12, 0.54, 0.8))
+        self.front = FrontEnd(view="basins", spec=self._front_spec(names),
+                              controls={**c, "progress": self.progress})
         self.assemble([["landscape", "optimizer", "lr"], ["beta", "n", "steps"]],
-                      self.progress, self.image, self.table)
+                      self.progress, self.front, note=False)
         self._watch(list(c), self.update)
         self._start(dict(optimizer=optimizer, lr=lr, beta=beta, n=n, steps=steps), problems)
+
+    # -- the browser front end ----------------------------------------------------
+
+    def _front_entry(self, f):
+        """What the front end needs of ``f``: its JavaScript, minimizers and frame."""
+        ax = self._bg_ax
+        ax.set_xlim(*f.window[0])
+        ax.set_ylim(*f.window[1])
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        return {"src": landscape_js(f), "name": f.name, "window": [list(w) for w in f.window],
+                "window_text": window_text(f), "radius": basin_radius(f),
+                "minimizers": np.asarray(f.minimizers, dtype=float).tolist(),
+                "bg": background(self._bg_panel, ax)}
+
+    def _front_spec(self, names):
+        # The static page carries every landscape of the dropdown (no kernel to ask);
+        # a running notebook computes the map in Python too, so one is enough there.
+        shown = names if building_site() else [self.landscape.name]
+        return {"landscapes": {name: self._front_entry(catalog(name)) for name in shown},
+                "params": {name: sorted(optimizer_params(name)) for name in optim.OPTIMIZERS}}
 
     def _show_progress(self, done):
         self.progress.value = done
@@ -77,17 +118,22 @@ class BasinMapExplorer(Widget):
         c = self.controls
         f = catalog(c["landscape"].value)
         self.landscape = f
+        spec = self.front.spec
+        if f.name not in spec["landscapes"]:  # a running notebook: send the new one over
+            self.front.spec = {**spec, "landscapes": {**spec["landscapes"],
+                                                      f.name: self._front_entry(f)}}
         params = optimizer_params(c["optimizer"].value)
         c["lr"].disabled = "lr" not in params
         c["beta"].disabled = "beta" not in params
         opt = make_optimizer(c["optimizer"].value, c["lr"].value, c["beta"].value)
         self.progress.value = 0.0
         bm = basin_map(f, opt, n=c["n"].value, steps=c["steps"].value, seed=0,
-                       progress=self._show_progress)
+                       radius=basin_radius(f), progress=self._show_progress)
         self.ax.clear()
         setting = f"{c['optimizer'].value}" + (f", lr {fmt(c['lr'].value, 2)}"
                                               if "lr" in params else "")
-        plots.plot_basins(self.ax, bm, title=f"{f.name}: basins of {setting}")
+        plots.plot_basins(self.ax, bm, title=f"{f.name}: basins of {setting} "
+                                             f"({c['steps'].value} steps)")
         self.panel.invalidate()
         self.result = bm
         parts = ", ".join(f"{point(m, 3)} {fr:.0%}" for m, fr in

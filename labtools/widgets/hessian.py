@@ -11,9 +11,19 @@ from matplotlib.patches import Rectangle
 
 from .. import plots
 from .._checks import fmt
-from ..curvature import classify, critical_points, hessian_eigs, is_critical_point, taylor_model
+from ..curvature import (
+    CRITICAL_TOL,
+    classify,
+    critical_points,
+    critical_scale,
+    hessian_eigs,
+    is_critical_point,
+    taylor_model,
+)
+from ..landscapes import landscape_js
 from . import controls as ctl
 from .base import LandscapeChooser, start_sliders
+from .front import FrontEnd, LiveChooser, background
 from .inputs import point, start_or_default
 
 __all__ = ["HessianInspector", "hessian_inspector"]
@@ -26,7 +36,7 @@ _SHAPES = {
 }
 
 
-class HessianInspector(LandscapeChooser):
+class HessianInspector(LiveChooser, LandscapeChooser):
     """A point on a 2-D landscape: gradient, Hessian, eigenpairs, kind and Taylor model.
 
     Build it with :func:`hessian_inspector`. Controls ``landscape``,
@@ -63,8 +73,14 @@ class HessianInspector(LandscapeChooser):
         self.model = []
         self.info = W.HTML(layout=ctl.fit_layout("340px", overflow="auto"))
         self.image = self.panel.image
-        self.assemble([["landscape", "expression"], ["x", "y", "taylor"]],
-                      [self.image, self.info])
+        # The page shows the browser front end (js/hessian.js): it recomputes
+        # the derivatives, eigenpairs, kind, table and Taylor model as the point
+        # moves, with or without a kernel. The Python figure and table above
+        # stay the reference that tests and `update(rebuild=True)` read.
+        self.front = FrontEnd(view="hessian", spec=self._front_spec(),
+                              controls={k: c[k] for k in ("landscape", "x", "y", "taylor")})
+        self.assemble([["landscape", "expression"], ["x", "y", "taylor"]], self.front,
+                      note=False)
         self._watch(["x", "y", "taylor"], self.update)
         self._attach_clicks(self.panel, self.click)
         self._start({}, problems)
@@ -92,6 +108,23 @@ class HessianInspector(LandscapeChooser):
                 self.critical_marks = plots.plot_critical_points(self.ax, self.critical,
                                                                  legend=False)
         self.panel.invalidate()
+        self._send_landscape()
+
+    # -- the browser front end ----------------------------------------------------
+
+    def _front_entry(self):
+        """What the front end needs of ``self.landscape``: its JavaScript, map and scale."""
+        f = self.landscape
+        return {
+            "src": landscape_js(f), "name": f.name, "window": [list(w) for w in f.window],
+            "start": [float(v) for v in self.default_point(f)],
+            "bg": background(self.panel, self.ax), "kinds": list(self.critical_marks),
+            "scale": float(critical_scale(f)),
+        }
+
+    def _front_spec(self):
+        return {**self._front_common(), "tol": CRITICAL_TOL,
+                "landscapes": self._front_landscapes()}
 
     def _taylor_model(self, x):
         """Dashed contours of the second-order model in a small square around ``x``."""

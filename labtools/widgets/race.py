@@ -7,9 +7,11 @@ import numpy as np
 
 from .. import optim, plots
 from .._checks import check_choice, fmt
+from ..landscapes import landscape_js
 from ..run import run
 from . import controls as ctl
 from .base import Widget, retarget_sliders, start_sliders
+from .front import FrontEnd, LiveFigure, background
 from .inputs import (
     catalog_names,
     default_start,
@@ -22,6 +24,8 @@ from .inputs import (
     resolve_landscape,
     start_or_default,
 )
+from .panel import Panel
+from .site import building_site
 
 __all__ = ["OptimizerRace", "optimizer_race"]
 
@@ -49,7 +53,7 @@ def _racers(optimizers, problems):
     return names or ["gd", "momentum", "adam"]
 
 
-class OptimizerRace(Widget):
+class OptimizerRace(LiveFigure, Widget):
     """Several optimizers from one start, side by side, with a results table.
 
     Build it with :func:`optimizer_race`. Controls: ``landscape``, ``x0``,
@@ -112,7 +116,14 @@ class OptimizerRace(Widget):
         self.image, self.loss_image = self.images[0], self.loss_panel.image
         # a wide table scrolls inside its own box on a phone instead of being cut off
         self.table = W.HTML(layout=ctl.fit_layout(None, overflow="auto"))
-        self.assemble(self.split_controls(), self.images, self.loss_image, self.table)
+        # The page shows the browser front end (js/race.js): it reruns every
+        # racer on each move of a control, with or without a kernel, over one
+        # background per landscape (the maps differ only by their titles, which
+        # it writes). The Python figures and table stay the reference for tests.
+        self._bg_panel = Panel((3.9, 3.3), layout=None)
+        self._bg_ax = self._bg_panel.fig.add_axes((0.16, 0.14, 0.8, 0.76))
+        self.front = FrontEnd(view="race", controls=dict(c), spec=self._front_spec())
+        self.assemble(self.split_controls(), self.front, note=False)
         self._watch(["landscape"], self._on_landscape)
         self._watch([n for n in c if n != "landscape"], self.update)
         self._start(dict(steps=steps, **{f"lr {n}": lrs[n] for n in self.names
@@ -127,9 +138,38 @@ class OptimizerRace(Widget):
                                title=f"{name} on {f.name}")
             panel.invalidate()
 
+    # -- the browser front end ----------------------------------------------------
+
+    def _front_entry(self, f):
+        """What the front end needs of landscape ``f``: its JavaScript, map and f*."""
+        ax = self._bg_ax
+        for coll in list(ax.collections):
+            coll.remove()
+        plots.contour_plot(f, ax=ax, n=120, levels=20, filled=False, colorbar=False, title="")
+        fstar = getattr(f, "global_min", None)
+        return {"src": landscape_js(f), "name": f.name, "window": [list(w) for w in f.window],
+                "start": [float(v) for v in default_start(f)],
+                "global_min": None if fstar is None else float(fstar),
+                "bg": background(self._bg_panel, ax)}
+
+    def _front_spec(self):
+        # The static page has no kernel to ask for another map: it carries them all.
+        names = (self.controls["landscape"].options if building_site()
+                 else [self.controls["landscape"].value])
+        entries = {name: self._front_entry(self.landscape if name == self.landscape.name
+                                           else resolve_landscape(name, 2))
+                   for name in names}
+        return {"landscapes": entries, "colors": list(self.colors),
+                "racers": [{"name": n, "params": sorted(optimizer_params(n))}
+                           for n in self.names]}
+
     def _on_landscape(self):
         f = resolve_landscape(self.controls["landscape"].value, 2)
         self.landscape = f
+        spec = self.front.spec
+        if f.name not in spec["landscapes"]:  # a running notebook: send the new map over
+            self.front.spec = {**spec, "landscapes": {**spec["landscapes"],
+                                                      f.name: self._front_entry(f)}}
         self._draw_background()
         with self.hold():
             retarget_sliders([self.controls["x0"], self.controls["y0"]], f, default_start(f))

@@ -1,16 +1,28 @@
 """Every widget whose figure runs in the browser (an anywidget front end, see
 labtools/widgets/front.py) responds in the static page, with no kernel and no
 internet: every enabled control of it, changed as a reader would (arrow keys on a
-slider, another choice in a dropdown), changes the figure's pixels, and no
-console error or page error occurs on the way. A click on a map moves the start.
+slider, another choice in a dropdown, a click on a checkbox), changes the figure's
+pixels, and no console error or page error occurs on the way. A click on a map
+moves the start. A control that stays disabled (a formula box, which needs a
+kernel) has its reason shown, visibly, in the widget.
+
+Two sets of pages: every chapter page of the built site (skipped when it is not
+built), and one page per widget built here in seconds (``widget_page.py``, the
+same vendored widget manager), so the front ends are checked without the book.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from browserlib import SCREENSHOTS, SITE, open_page, page_problems_summary, site_pages
+from widget_page import build_widget, write_page
+
+import labtools as lt
 
 pytestmark = pytest.mark.browser
 
@@ -36,32 +48,23 @@ def _describe(control) -> str:
     return (label.inner_text().strip() if label.count() else "") or "a control"
 
 
+def _reason_shown(box) -> bool:
+    """The widget says, visibly, why a control is off (labtools.widgets.front.KERNEL_NOTE)."""
+    notes = box.locator(".labtools-note")
+    return any(notes.nth(i).is_visible() and "notebook" in notes.nth(i).inner_text()
+               for i in range(notes.count()))
+
+
 def _exercise(front, problems, where):
     """Change every enabled control of the widget holding ``front``; record silences."""
     box = front.locator(BOX)
     changed = 0
-    sliders = box.locator(".widget-slider")
-    for i in range(sliders.count()):
-        slider = sliders.nth(i)
-        handle = slider.locator("[role=slider]").first
-        if slider.locator("[disabled]").count() or not handle.count():
-            continue
-        before = _figure(front)
-        handle.focus()
-        handle.press("ArrowRight")
-        after = _figure(front)
-        if after == before:  # at its maximum, or a step too small to see: go the other way
-            handle.press("ArrowLeft")
-            handle.press("ArrowLeft")
-            after = _figure(front)
-        if after == before:
-            problems.append(f"{where}: moving the slider {_describe(slider)!r} "
-                            "did not change the figure")
-        changed += 1
+    # dropdowns first: another optimizer may enable a slider the first one greys out
     selects = box.locator(".widget-dropdown select")
     for i in range(selects.count()):
         select = selects.nth(i)
         if select.is_disabled():
+            problems.append(f"{where}: a dropdown is disabled")
             continue
         options = select.locator("option").all_inner_texts()
         # ipywidgets shows a label's spaces as no-break spaces; the value keeps plain ones
@@ -75,6 +78,60 @@ def _exercise(front, problems, where):
             problems.append(f"{where}: choosing {choices[0]!r} in "
                             f"{_describe(select.locator('xpath=..'))!r} did not change the figure")
         changed += 1
+    sliders = box.locator(".widget-slider")
+    for i in range(sliders.count()):
+        slider = sliders.nth(i)
+        handle = slider.locator("[role=slider]").first
+        if not handle.count():
+            continue
+        if slider.locator("[disabled]").count():
+            # greyed out for a method that does not take it (lr of Newton): checked
+            # to come alive with another choice above; else its reason must show
+            if not _reason_shown(box):
+                problems.append(f"{where}: the slider {_describe(slider)!r} is disabled "
+                                "with no reason shown")
+            continue
+        before = _figure(front)
+        handle.focus()
+        handle.press("ArrowRight")
+        after = _figure(front)
+        if after == before:  # at its maximum, or a step too small to see: go the other way
+            handle.press("ArrowLeft")
+            handle.press("ArrowLeft")
+            after = _figure(front)
+        if after == before:
+            problems.append(f"{where}: moving the slider {_describe(slider)!r} "
+                            "did not change the figure")
+        changed += 1
+    checks = box.locator(".widget-checkbox input[type=checkbox]")
+    for i in range(checks.count()):
+        check = checks.nth(i)
+        if check.is_disabled():
+            problems.append(f"{where}: a checkbox is disabled")
+            continue
+        before = _figure(front)
+        check.click()
+        if _figure(front) == before:
+            label = _describe(check.locator("xpath=../.."))
+            problems.append(f"{where}: the checkbox {label!r} did not change the figure")
+        changed += 1
+    buttons = front.locator("button")  # the front end's own (the 1-D explorer's Play)
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        before = _figure(front)
+        button.click()
+        front.page.wait_for_timeout(1200)  # a few frames of the animation
+        if _figure(front) == before:
+            problems.append(f"{where}: the button {button.inner_text()!r} did not change "
+                            "the figure")
+        button.click()  # and stop it again
+        changed += 1
+    texts = box.locator(".widget-text input")
+    for i in range(texts.count()):
+        # the formula box: alive in a kernel (and where the page can parse a
+        # formula); where it is off, the reason must be in view
+        if texts.nth(i).is_disabled() and not _reason_shown(box):
+            problems.append(f"{where}: the formula box is disabled with no reason shown")
     # where the figure takes clicks, a click moves the start point (its sliders follow)
     canvas = front.locator("canvas[data-click=start]").first
     if not canvas.count():
@@ -183,3 +240,82 @@ def test_every_control_of_the_network_explorer_retrains_it_in_the_page(context, 
     finally:
         page.close()
     assert not problems, page_problems_summary(NETWORK_PAGE, problems)
+
+
+def widget_pages() -> list[str]:
+    """Pages that show a widget (a stored widget view)."""
+    return [p for p in site_pages()
+            if "application/vnd.jupyter.widget-view+json" in (SITE / p).read_text("utf-8")]
+
+
+@pytest.mark.parametrize("page_path", widget_pages() or ["(no page)"],
+                         ids=lambda p: p.removesuffix(".html"))
+def test_no_widget_is_silently_dead(context, server, page_path):
+    """Every widget shown on a page either runs in the browser (the test above
+    changes each of its controls) or says, visibly, that its figure is a snapshot
+    and where the controls come alive."""
+    if page_path == "(no page)":
+        pytest.fail("no page of the built site shows a widget")
+    page, log = open_page(context, server + page_path)
+    problems = []
+    try:
+        areas = page.locator(".widget-subarea")
+        for i in range(areas.count()):
+            area = areas.nth(i)
+            if area.locator(FRONT).count():
+                continue
+            if not _reason_shown(area) and area.locator(".widget-slider, select").count():
+                problems.append(f"widget {i + 1} has controls, no browser front end and "
+                                "no visible note saying they need a running notebook")
+        problems += log.problems()
+    finally:
+        page.close()
+    assert not problems, page_problems_summary(page_path, problems)
+
+
+# ------------------------------------------- one widget per page, without the book
+
+#: The widgets as the chapters show them.
+WIDGETS = {
+    "hessian_inspector": lambda: lt.widgets.hessian_inspector("saddle", x=(0.5, 0.5)),
+    "optimizer_race": lambda: lt.widgets.optimizer_race(
+        "himmelblau", ["gd", "momentum", "adam", "newton"], x0=(1.0, -1.5), steps=300,
+        lr={"gd": 0.01, "momentum": 0.01, "adam": 0.05}),
+    "basin_map_explorer": lambda: lt.widgets.basin_map_explorer("himmelblau", lr=0.01),
+}
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def widget_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("widgets")
+    for name, make in WIDGETS.items():
+        write_page(folder, name, [build_widget(make)])
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
+                                functools.partial(_Quiet, directory=str(folder)))
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("name", list(WIDGETS))
+def test_every_control_changes_the_figure_in_a_page_of_its_own(context, widget_server, name):
+    page, log = open_page(context, widget_server + f"{name}.html")
+    problems = []
+    try:
+        page.wait_for_selector(f"{FRONT} canvas", timeout=30_000)
+        front = page.locator(FRONT).first
+        changed = _exercise(front, problems, name)
+        assert changed >= 2, f"{name}: only {changed} control(s) found next to the front end"
+        problems += [p for p in log.problems() if "favicon" not in p]
+    finally:
+        page.close()
+    assert not problems, page_problems_summary(name, problems)

@@ -7,7 +7,7 @@ import { controlModels, onChange, compileLandscape, fmt, point, statusLine } fro
 
 const linspace = (lo, hi, n) => Array.from({ length: n }, (_, i) => lo + (hi - lo) * i / (n - 1));
 
-function niceLimits(lo, hi) {
+export function niceLimits(lo, hi) {
   if (!(Number.isFinite(lo) && Number.isFinite(hi))) return [0, 1];
   if (hi - lo <= 1e-12 * (Math.abs(lo) + Math.abs(hi) + 1)) {
     const pad = 0.5 * (Math.abs(lo) + 1);

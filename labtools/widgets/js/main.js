@@ -6,11 +6,17 @@ import { chordView } from "./chord.js";
 import { explorer1dView } from "./explorer1d.js";
 import { saddleView } from "./saddle.js";
 import { networkView } from "./network.js";
+import { hessianView } from "./hessian.js";
+import { raceView } from "./race.js";
+import { basinsView } from "./basins.js";
 
 const VIEWS = {
   landscape: landscapeView, chord: chordView, explorer1d: explorer1dView, saddle: saddleView,
   network: networkView,
 };
+VIEWS.hessian = hessianView;
+VIEWS.race = raceView;
+VIEWS.basins = basinsView;
 
 export default {
   async render({ model, el }) {

@@ -1,0 +1,189 @@
+// The optimizer race (labtools.widgets.race): several optimizers from one start,
+// one map each, their losses on one plot and a results table. Every move of a
+// control reruns all of them here with the port of labtools.optim and
+// labtools.run (optim.js), as OptimizerRace.update does in Python.
+import { run } from "./optim.js";
+import { layered, figureRow, dataToPixel, drawPath, makeCanvas, axes, curve } from "./plot.js";
+import { niceLimits } from "./chord.js";
+import { controlModels, onChange, setControl, compileLandscape, makeOptimizer, fmt, point, statusLine } from "./common.js";
+
+const RACE_LOSS_W = 520, RACE_LOSS_H = 300;
+
+// labtools.widgets.inputs.log_limits: whole decades around the positive finite values.
+export function logLimits(values, floor = 1e-12, ceil = 1e12) {
+  const v = values.filter((x) => Number.isFinite(x) && x > 0);
+  if (!v.length) return [1e-3, 1.0];
+  const lo = 10 ** Math.floor(Math.log10(Math.max(Math.min(...v), floor)));
+  let hi = 10 ** Math.ceil(Math.log10(Math.min(Math.max(Math.max(...v), floor * 10), ceil)));
+  if (hi <= lo) hi = lo * 10;
+  return [lo, hi];
+}
+
+// OptimizerRace.update's runs: every racer from x0 with its lr (1.0 for a method
+// without one, which make_optimizer then leaves out), seed 0.
+export function raceRuns(L, racers, x0, steps) {
+  const traces = {};
+  for (const { name, params, lr } of racers) {
+    const opt = makeOptimizer(name, params, { lr: lr === null ? 1.0 : lr, beta: 0.9, sigma: null, seed: 0 });
+    traces[name] = run(L, opt, x0, { steps, seed: 0 });
+  }
+  return traces;
+}
+
+const OUTCOME = { converged: "converged", diverged: "diverged", max_steps: "still moving" };
+
+// OptimizerRace._table
+function raceTable(racers, traces) {
+  const head = "<tr><th scope='col'>optimizer</th><th scope='col'>lr</th><th scope='col'>outcome</th>"
+    + "<th scope='col'>steps</th><th scope='col'>last point</th><th scope='col'>f</th><th scope='col'>‖∇f‖</th></tr>";
+  const rows = racers.map(({ name, lr }) => {
+    const t = traces[name], n = t.xs.length - 1;
+    return `<tr><td>${name}</td><td>${lr === null ? "–" : fmt(lr, 2)}</td><td>${OUTCOME[t.status] || t.status}</td>`
+      + `<td>${t.steps_taken}</td><td>${point(t.xs[n])}</td><td>${fmt(t.values[n])}</td>`
+      + `<td>${fmt(t.grad_norms[n])}</td></tr>`;
+  });
+  return "<table style='font-size:85%; border-collapse:collapse' cellpadding='2'>"
+    + "<caption style='text-align:left'>Results of the race (f and ‖∇f‖ at the last point)</caption>"
+    + head + rows.join("") + "</table>";
+}
+
+function raceLegend(ctx, box, rows) {
+  const [, t, r] = box;
+  ctx.save();
+  ctx.font = "10px DejaVu Sans, Verdana, sans-serif";
+  const w = Math.max(...rows.map(([text]) => ctx.measureText(text).width)) + 36;
+  ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.strokeStyle = "#ccc";
+  ctx.fillRect(r - w - 6, t + 6, w, rows.length * 14 + 6);
+  ctx.strokeRect(r - w - 6, t + 6, w, rows.length * 14 + 6);
+  rows.forEach(([text, color], i) => {
+    const y = t + 16 + i * 14, x = r - w;
+    ctx.strokeStyle = color; ctx.lineWidth = 2;
+    ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 20, y); ctx.stroke();
+    ctx.fillStyle = "#000"; ctx.textBaseline = "middle";
+    ctx.fillText(text, x + 26, y);
+  });
+  ctx.restore();
+}
+
+export async function raceView({ model, el }) {
+  const c = await controlModels(model);
+  const s = model.get("spec");
+  const root = document.createElement("div");
+  root.className = "labtools-front";
+  const first = Object.values(s.landscapes)[0].bg;
+  // one map per optimizer: two side by side on a wide page, one under the other on a phone
+  const slots = s.racers.map(() => {
+    const slot = document.createElement("div");
+    slot.style.cssText = `width:${first.width}px; max-width:100%;`;
+    return slot;
+  });
+  const [lossCanvas, lctx] = makeCanvas(RACE_LOSS_W, RACE_LOSS_H);
+  lossCanvas.style.height = "auto";
+  const table = document.createElement("div");
+  table.style.cssText = "max-width:100%; overflow:auto;";
+  const status = statusLine();
+  root.append(figureRow(slots), lossCanvas, table, status);
+  el.append(root);
+  let layers = [], layerKey = null;
+
+  function draw() {
+    const key = c.landscape.get("_options_labels")[c.landscape.get("index")];
+    const entry = model.get("spec").landscapes[key];
+    if (!entry) {
+      status.textContent = `The map of ${key} comes from Python: it appears once the kernel has drawn it.`;
+      return;
+    }
+    const geo = dataToPixel(entry.bg);
+    if (layerKey !== key) {
+      layers = slots.map((slot) => {
+        const layer = layered(entry.bg, "");
+        layer.canvas.style.cursor = "crosshair";
+        layer.canvas.dataset.click = "start"; // a click moves the common start
+        layer.canvas.addEventListener("click", (ev) => {
+          const xy = geo.toData(ev.offsetX, ev.offsetY, layer.canvas.clientWidth);
+          if (!xy) return;
+          const [[xlo, xhi], [ylo, yhi]] = entry.window;
+          setControl(c.x0, Math.min(Math.max(xy[0], xlo), xhi));
+          setControl(c.y0, Math.min(Math.max(xy[1], ylo), yhi));
+        });
+        slot.replaceChildren(layer.box);
+        return layer;
+      });
+      if (layerKey !== null) { // labtools.widgets.base.retarget_sliders
+        [c.x0, c.y0].forEach((m, i) => {
+          const [lo, hi] = entry.window[i];
+          m.set({ min: Math.min(m.get("min"), lo), max: Math.max(m.get("max"), hi) });
+          m.set("value", entry.start[i]);
+          m.set({ min: lo, max: hi, step: (hi - lo) / 400 });
+          m.save_changes();
+        });
+      }
+      layerKey = key;
+    }
+    const L = compileLandscape(entry.src);
+    const x0 = [c.x0.get("value"), c.y0.get("value")];
+    const steps = c.steps.get("value");
+    const racers = s.racers.map(({ name, params }) => {
+      const m = c[`lr ${name}`];
+      return { name, params, lr: m ? m.get("value") : null };
+    });
+    let traces;
+    try {
+      traces = raceRuns(L, racers, x0, steps);
+    } catch (err) { // an optimizer this page has no port of, a bad schedule...
+      status.setAttribute("role", "alert");
+      status.textContent = `Problem: ${err.message}.`;
+      return;
+    }
+    status.setAttribute("role", "status");
+
+    // the maps: each optimizer's path over the landscape
+    racers.forEach(({ name }, i) => {
+      const { ctx, img } = layers[i], t = traces[name];
+      const [l, top, r, b] = entry.bg.box;
+      ctx.clearRect(0, 0, entry.bg.width, entry.bg.height);
+      ctx.save();
+      ctx.font = "12px DejaVu Sans, Verdana, sans-serif";
+      ctx.fillStyle = "#000"; ctx.textAlign = "center"; ctx.textBaseline = "bottom";
+      ctx.fillText(`${name} on ${entry.name}`, (l + r) / 2, top - 5);
+      ctx.beginPath(); ctx.rect(l, top, r - l, b - top); ctx.clip();
+      drawPath(ctx, t.xs.map(([x, y]) => [geo.X(x), geo.Y(y)]), { color: s.colors[i] });
+      ctx.restore();
+      const n = t.xs.length - 1;
+      img.alt = `Contour map of ${entry.name} with the path of ${name} from ${point(x0)}: `
+        + `${t.message}; it ends at ${point(t.xs[n])}, where f = ${fmt(t.values[n])}.`;
+    });
+
+    // the losses: f - f* on a log axis when f* is known, else f
+    const fstar = entry.global_min, gap = fstar !== null;
+    const series = racers.map(({ name }) => traces[name].values.map((v) => {
+      if (!gap) return v;
+      const d = v - fstar;
+      return d > 0 ? d : NaN;
+    }));
+    const all = series.flat().filter(Number.isFinite);
+    const ylim = gap ? logLimits(all) : all.length ? niceLimits(Math.min(...all), Math.max(...all)) : [0, 1];
+    lctx.clearRect(0, 0, RACE_LOSS_W, RACE_LOSS_H);
+    lctx.fillStyle = "#fff";
+    lctx.fillRect(0, 0, RACE_LOSS_W, RACE_LOSS_H);
+    const ax = axes(lctx, [70, 26, 510, 252], {
+      xlim: [0, steps], ylim, ylog: gap, xlabel: "step k", ylabel: gap ? "f(x_k) − f*" : "f(x_k)",
+      title: gap ? "Distance to the global minimum value" : "Loss along each path",
+    });
+    series.forEach((v, i) => curve(lctx, ax, v.map((_, k) => k), v, { color: s.colors[i], width: 1.8, ylog: gap }));
+    raceLegend(lctx, ax.box, racers.map(({ name }, i) => [name, s.colors[i]]));
+    const last = (t) => t.values[t.values.length - 1];
+    lossCanvas.setAttribute("aria-label", "Loss against step for each optimizer: "
+      + racers.map(({ name }) => `${name} ends at f = ${fmt(last(traces[name]))}`).join("; ") + ".");
+
+    table.innerHTML = raceTable(racers, traces);
+    let best = racers[0].name;
+    for (const { name } of racers) if (last(traces[name]) < last(traces[best])) best = name;
+    status.textContent = `From ${point(x0)}: lowest final value by ${best} (f = ${fmt(last(traces[best]))}).`;
+    el.dataset.updates = String(Number(el.dataset.updates || 0) + 1);
+  }
+
+  const redraw = onChange(c, Object.keys(c), draw);
+  model.on("change:spec", redraw);
+  draw();
+}
