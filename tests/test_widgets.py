@@ -467,9 +467,17 @@ def test_saddle_escape_matches_the_theory_for_gd():
 
 def test_saddle_without_negative_curvature_has_no_theory_line():
     w = W.saddle_escape_explorer("monkey_saddle", lr=0.1, max_steps=100)
-    assert w.result["predicted"] is None
-    assert "no negative eigenvalue" in w.message
+    assert w.error is None and w.result["predicted"] is None
+    assert "no negative eigenvalue (λmin = 0): a degenerate saddle" in w.message  # not -0
     assert len(w.theory.get_xdata()) == 0
+    # e and a run along two different directions (the zero Hessian ties its eigenvalues)
+    r, a = w.result["radius"], w.controls["a"].value
+    starts = [art.line.get_xydata()[0] for art in w.paths]
+    np.testing.assert_allclose(starts, [[r * e, r * a] for e in w.shown_e])
+    for name in W.SaddleEscapeExplorer.OPTIMIZERS:  # every optimizer says so, none crashes
+        w.set(optimizer=name)
+        assert w.error is None and "no negative eigenvalue" in w.message, name
+        assert w.result["predicted"] is None and not _legend_texts(w.legend)[1:]
 
 
 @slow
