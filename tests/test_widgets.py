@@ -206,6 +206,7 @@ def test_click_moves_the_start(explorer):
     assert "outside the map" in explorer.message
 
 
+@slow  # make unit: test_updates_blit_and_the_rebuild_baseline_redraws[landscape]
 def test_rebuild_baseline_draws_the_same_run(explorer):
     trace = explorer.update(rebuild=True)
     image, alt = png_of(explorer.image.value)
@@ -689,7 +690,7 @@ def test_hessian_legend_names_the_critical_points_of_the_new_landscape():
 
 
 @pytest.mark.parametrize("name, beta, nesterov", [
-    ("momentum", 0.9, False),
+    pytest.param("momentum", 0.9, False, marks=slow),  # make unit: the adam case below
     pytest.param("nesterov", 0.9, True, marks=slow),
 ])
 def test_saddle_escape_shows_the_theory_of_the_chosen_optimizer(name, beta, nesterov):
@@ -743,7 +744,7 @@ def _widget_tree(widget):
 
 
 @pytest.mark.parametrize("make", [
-    lambda: W.landscape_explorer(steps=5, n=30),
+    pytest.param(lambda: W.landscape_explorer(steps=5, n=30), marks=slow),
     lambda: W.explorer_1d(steps=5),
     lambda: W.chord_explorer("himmelblau"),
     lambda: W.hessian_inspector(n=30),
@@ -774,6 +775,7 @@ def test_widget_layouts_shrink_to_a_phone(make):
             assert lay.flex_flow == "row wrap"
 
 
+@slow
 def test_race_draws_one_readable_map_per_optimizer_and_its_legend_on_top():
     w = W.optimizer_race("rosenbrock", ["gd", "momentum", "adam", "newton"], steps=20)
     assert len(w.images) == 4 and len(w.map_panels) == 4
