@@ -53,7 +53,7 @@ UNIT_ARGS := tests labtools --doctest-modules --ignore=tests/site --ignore=tests
              --ignore=tests/lab --ignore=tests/parity -p no:nbval
 
 # Bytecode is cached (env -u PYTHONDONTWRITEBYTECODE, should the shell set it): pytest
-# then rewrites the tests' asserts once, not on every run (a third of collecting).
+# then rewrites the tests' asserts once, not on every run (a quarter of collecting).
 unit: env
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n 2 $(UNIT_ARGS) -m "not slow and not browser"
 
