@@ -44,13 +44,18 @@ lint: env
 	$(BIN)/ruff check .
 
 # The fast path (under a minute): unit tests and every module's doctests, without
-# the tests marked slow (the grader's kernels, symbolic integrals). `make test`
-# also runs unit-slow, so it still runs everything.
+# the tests marked slow (the grader's kernels, symbolic integrals, the widget tests
+# that repeat a check on more explorers or values). `make test` also runs
+# unit-slow, so it still runs everything.
+# tests/parity is browser tests only (make browser): not even collected here, since
+# collecting it builds every landscape. nbval is for make nbval: not loaded here.
 UNIT_ARGS := tests labtools --doctest-modules --ignore=tests/site --ignore=tests/browser \
-             --ignore=tests/lab
+             --ignore=tests/lab --ignore=tests/parity -p no:nbval
 
+# Bytecode is cached (env -u PYTHONDONTWRITEBYTECODE, should the shell set it): pytest
+# then rewrites the tests' asserts once, not on every run (a quarter of collecting).
 unit: env
-	$(PY) -m pytest -n 2 $(UNIT_ARGS) -m "not slow and not browser"
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n 2 $(UNIT_ARGS) -m "not slow and not browser"
 
 # The slow tests: the grader over every exercise and the hostile submissions, each
 # in its own bubblewrap sandbox (installed by scripts/ensure-bwrap.sh).

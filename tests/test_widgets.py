@@ -33,6 +33,11 @@ from labtools.widgets.panel import encode_png  # noqa: E402
 
 W = lt.widgets
 
+# make unit keeps one case of each check; the cases that repeat it on another
+# explorer or value (each builds a widget: a second of CPU or more) run in
+# make unit-slow, which make test runs too.
+slow = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def _live_kernel(monkeypatch):
@@ -127,11 +132,11 @@ def test_set_changes_several_controls_with_one_update(explorer):
 
 @pytest.mark.parametrize("values, words", [
     ({"lr": 0}, "lr must be positive"),
-    ({"lr": -0.1}, "lr must be positive"),
-    ({"steps": -1}, "steps must be between 1 and 1000"),
+    pytest.param({"lr": -0.1}, "lr must be positive", marks=slow),
+    pytest.param({"steps": -1}, "steps must be between 1 and 1000", marks=slow),
     ({"x0": 99.0}, "x0 must be between -5 and 5"),
-    ({"lr": "fast"}, "lr must be a number"),
-    ({"optimizer": "sgd"}, "optimizer must be one of"),
+    pytest.param({"lr": "fast"}, "lr must be a number", marks=slow),
+    pytest.param({"optimizer": "sgd"}, "optimizer must be one of", marks=slow),
     ({"speed": 3}, "'speed' is not a control"),
 ])
 def test_bad_values_get_a_message_and_the_widget_goes_on(explorer, values, words):
@@ -203,6 +208,7 @@ def test_click_moves_the_start(explorer):
     assert "outside the map" in explorer.message
 
 
+@slow  # make unit: test_updates_blit_and_the_rebuild_baseline_redraws[landscape]
 def test_rebuild_baseline_draws_the_same_run(explorer):
     trace = explorer.update(rebuild=True)
     image, alt = png_of(explorer.image.value)
@@ -248,6 +254,7 @@ def test_static_build_of_the_2d_front_ends(monkeypatch, make, view, points):
     assert set(points) <= set(w.front.controls)
 
 
+@slow
 def test_static_build_of_a_live_widget(monkeypatch):
     """The landscape explorer's figure runs in the browser: no snapshot note, every
     2-D catalog map in its front end, and what the page needs to read a formula itself
@@ -295,6 +302,7 @@ def test_live_kernel_attaches_click_events_when_ipyevents_is_there(explorer):
     assert explorer.click_events.source is explorer.image
 
 
+@slow  # builds all eight explorers for the site
 def test_only_core_widget_models_are_shown_on_the_site(monkeypatch):
     monkeypatch.setenv("LABTOOLS_BUILD", "1")
     makers = [
@@ -513,11 +521,20 @@ def test_saddle_escape_matches_the_theory_for_gd():
 
 def test_saddle_without_negative_curvature_has_no_theory_line():
     w = W.saddle_escape_explorer("monkey_saddle", lr=0.1, max_steps=100)
-    assert w.result["predicted"] is None
-    assert "no negative eigenvalue" in w.message
+    assert w.error is None and w.result["predicted"] is None
+    assert "no negative eigenvalue (λmin = 0): a degenerate saddle" in w.message  # not -0
     assert len(w.theory.get_xdata()) == 0
+    # e and a run along two different directions (the zero Hessian ties its eigenvalues)
+    r, a = w.result["radius"], w.controls["a"].value
+    starts = [art.line.get_xydata()[0] for art in w.paths]
+    np.testing.assert_allclose(starts, [[r * e, r * a] for e in w.shown_e])
+    for name in W.SaddleEscapeExplorer.OPTIMIZERS:  # every optimizer says so, none crashes
+        w.set(optimizer=name)
+        assert w.error is None and "no negative eigenvalue" in w.message, name
+        assert w.result["predicted"] is None and not _legend_texts(w.legend)[1:]
 
 
+@slow
 def test_saddle_explorer_reports_an_unknown_saddle():
     w = W.saddle_escape_explorer("himmelblau", max_steps=50)
     assert "landscape must be one of" in w.message
@@ -550,9 +567,9 @@ def test_png_encoder_round_trips_the_pixels():
     lambda: W.explorer_1d(steps=10),
     lambda: W.chord_explorer(),
     lambda: W.hessian_inspector(n=30),
-    lambda: W.optimizer_race(steps=20),
-    lambda: W.saddle_escape_explorer(max_steps=200),
-    lambda: W.network_explorer(steps=20),
+    pytest.param(lambda: W.optimizer_race(steps=20), marks=slow),
+    pytest.param(lambda: W.saddle_escape_explorer(max_steps=200), marks=slow),
+    pytest.param(lambda: W.network_explorer(steps=20), marks=slow),
 ], ids=["landscape", "1d", "chord", "hessian", "race", "saddle", "network"])
 def test_updates_blit_and_the_rebuild_baseline_redraws(make):
     w = make()
@@ -646,11 +663,11 @@ def test_network_explorer_minibatches_activation_and_optimizers(network):
 
 @pytest.mark.parametrize("values, words", [
     ({"lr": 0}, "lr must be positive"),
-    ({"scale": -1.0}, "scale must be positive"),
-    ({"steps": 5000}, "steps must be between 10 and 1000"),
+    pytest.param({"scale": -1.0}, "scale must be positive", marks=slow),
+    pytest.param({"steps": 5000}, "steps must be between 10 and 1000", marks=slow),
     ({"batch_size": 7}, "batch_size must be None (full batch) or one of"),
-    ({"optimizer": "newton"}, "optimizer must be one of"),
-    ({"activation": "relu"}, "activation must be one of"),
+    pytest.param({"optimizer": "newton"}, "optimizer must be one of", marks=slow),
+    pytest.param({"activation": "relu"}, "activation must be one of", marks=slow),
 ])
 def test_network_explorer_bad_values_get_a_message(network, values, words):
     r, image = network.result, network.image.value
@@ -662,6 +679,7 @@ def test_network_explorer_bad_values_get_a_message(network, values, words):
     assert network.error is None and network.result is not r
 
 
+@slow
 def test_network_explorer_reports_a_divergence(network, monkeypatch):
     real = lt.nn.train
 
@@ -722,7 +740,7 @@ def _legend_texts(legend):
 
 @pytest.mark.parametrize("switch", [
     {"landscape": "saddle"},
-    {"expression": "x**2 - y**2"},
+    pytest.param({"expression": "x**2 - y**2"}, marks=slow),
 ], ids=["catalog", "expression"])
 def test_hessian_legend_quotes_the_eigenvalues_after_a_change_of_landscape(switch):
     w = W.hessian_inspector("himmelblau", x=[3.0, 2.0], n=30)
@@ -750,8 +768,10 @@ def test_hessian_legend_names_the_critical_points_of_the_new_landscape():
     assert "minimum" not in _legend_texts(w.legend)
 
 
-@pytest.mark.parametrize("name, beta, nesterov", [("momentum", 0.9, False),
-                                                  ("nesterov", 0.9, True)])
+@pytest.mark.parametrize("name, beta, nesterov", [
+    pytest.param("momentum", 0.9, False, marks=slow),  # make unit: the adam case below
+    pytest.param("nesterov", 0.9, True, marks=slow),
+])
 def test_saddle_escape_shows_the_theory_of_the_chosen_optimizer(name, beta, nesterov):
     w = W.saddle_escape_explorer("saddle", lr=0.1, max_steps=400)
     gd_line = w.result["predicted"].copy()
@@ -769,7 +789,8 @@ def test_saddle_escape_shows_the_theory_of_the_chosen_optimizer(name, beta, nest
     assert _legend_texts(w.legend) == [f"measured ({name})", W.saddle.THEORY[name][0]]
 
 
-@pytest.mark.parametrize("name", ["adam", "noisy_gd", "perturbed_gd"])
+@pytest.mark.parametrize("name", ["adam", pytest.param("noisy_gd", marks=slow),
+                                  pytest.param("perturbed_gd", marks=slow)])
 def test_saddle_escape_draws_no_gd_line_for_other_optimizers(name):
     w = W.saddle_escape_explorer("saddle", lr=0.1, max_steps=400)
     assert "ln(1/e)/ln(1 + lr" in w.message  # gd's own line, for gd
@@ -783,6 +804,7 @@ def test_saddle_escape_draws_no_gd_line_for_other_optimizers(name):
     assert w.result["predicted"] is not None and "gd theory line" in w.message
 
 
+@slow
 def test_noisy_gd_in_the_saddle_explorer_is_noisy():
     w = W.saddle_escape_explorer("saddle", lr=0.1, max_steps=400)
     gd_steps = w.result["steps"].copy()
@@ -801,13 +823,13 @@ def _widget_tree(widget):
 
 
 @pytest.mark.parametrize("make", [
-    lambda: W.landscape_explorer(steps=5, n=30),
+    pytest.param(lambda: W.landscape_explorer(steps=5, n=30), marks=slow),
     lambda: W.explorer_1d(steps=5),
     lambda: W.chord_explorer("himmelblau"),
     lambda: W.hessian_inspector(n=30),
-    lambda: W.optimizer_race(steps=5),
+    pytest.param(lambda: W.optimizer_race(steps=5), marks=slow),
     lambda: W.basin_map_explorer(n=10, steps=10),
-    lambda: W.saddle_escape_explorer(max_steps=50),
+    pytest.param(lambda: W.saddle_escape_explorer(max_steps=50), marks=slow),
     lambda: W.network_explorer(steps=20),
 ], ids=["landscape", "1d", "chord", "hessian", "race", "basins", "saddle", "network"])
 def test_widget_layouts_shrink_to_a_phone(make):
@@ -832,6 +854,7 @@ def test_widget_layouts_shrink_to_a_phone(make):
             assert lay.flex_flow == "row wrap"
 
 
+@slow
 def test_race_draws_one_readable_map_per_optimizer_and_its_legend_on_top():
     w = W.optimizer_race("rosenbrock", ["gd", "momentum", "adam", "newton"], steps=20)
     assert len(w.images) == 4 and len(w.map_panels) == 4
@@ -845,8 +868,10 @@ def test_race_draws_one_readable_map_per_optimizer_and_its_legend_on_top():
     assert [t.get_text() for t in w.legend.get_texts()] == w.names
 
 
-@pytest.mark.parametrize("landscape, a, b", [("xcos", -0.5, 0.5),
-                                             ("himmelblau", (-3.0, -3.0), (3.0, 2.0))])
+@pytest.mark.parametrize("landscape, a, b", [
+    ("xcos", -0.5, 0.5),
+    pytest.param("himmelblau", (-3.0, -3.0), (3.0, 2.0), marks=slow),
+])
 def test_chord_legend_is_drawn_over_the_curves_and_the_shading(landscape, a, b):
     w = W.chord_explorer(landscape, a=a, b=b)
     w.set(**({"a": 0.1} if w.dim == 1 else {"ax": 0.5}))

@@ -36,6 +36,11 @@ class CellOutcome:
     stdout: str = ""
 
 
+def _is_idle(msg) -> bool:
+    """Whether an iopub message says the kernel finished the request it answers."""
+    return msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+
+
 class _BoxedKernelManager(KernelManager):
     """A kernel manager whose kernel command runs inside a sandbox."""
 
@@ -120,13 +125,28 @@ class Kernel:
             raise KernelDied("the kernel is not running")
         msg_id = self.kc.execute(code, silent=False, store_history=False,
                                  allow_stdin=False, stop_on_error=False)
-        deadline = time.monotonic() + timeout
         out, kept, error = [], 0, ""
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self._interrupt(msg_id)
-                return CellOutcome("timeout", f"took longer than {timeout:.3g} s")
+        for msg in self._replies(msg_id, time.monotonic() + timeout):
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream" and content.get("name") == "stdout" and kept < self.STDOUT_KEEP:
+                out.append(content.get("text", "")[: self.STDOUT_KEEP - kept])
+                kept += len(out[-1])
+            elif kind == "error":
+                error = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"[:300]
+            elif _is_idle(msg):
+                return CellOutcome("error" if error else "ok", error, "".join(out))
+        self._interrupt(msg_id)
+        return CellOutcome("timeout", f"took longer than {timeout:.3g} s")
+
+    def _replies(self, msg_id, deadline):
+        """Yield the iopub messages answering request ``msg_id`` until ``deadline``.
+
+        ``deadline`` is a ``time.monotonic()`` time. Messages of other requests,
+        and messages the kernel could not serialize properly (a submission that
+        replaced ``json.dumps``, say), are skipped; the deadline still holds.
+        Raises :class:`KernelDied` if the kernel exits while we wait.
+        """
+        while (left := deadline - time.monotonic()) > 0:
             try:
                 msg = self.kc.get_iopub_msg(timeout=min(left, 0.5))
             except queue.Empty:
@@ -134,19 +154,9 @@ class Kernel:
                     raise KernelDied("the kernel exited") from None
                 continue
             except Exception:
-                # a message the kernel could not serialize properly (a submission
-                # that replaced json.dumps, say): skip it; the deadline still holds
                 continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "stream" and content.get("name") == "stdout" and kept < self.STDOUT_KEEP:
-                out.append(content.get("text", "")[: self.STDOUT_KEEP - kept])
-                kept += len(out[-1])
-            elif kind == "error":
-                error = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"[:300]
-            elif kind == "status" and content.get("execution_state") == "idle":
-                return CellOutcome("error" if error else "ok", error, "".join(out))
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                yield msg
 
     def _interrupt(self, msg_id):
         """Interrupt a runaway request; if the kernel stays busy, declare it dead."""
@@ -154,21 +164,8 @@ class Kernel:
             self.km.interrupt_kernel()
         except Exception:
             raise KernelDied("the kernel could not be interrupted") from None
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                msg = self.kc.get_iopub_msg(timeout=0.5)
-            except queue.Empty:
-                if not self.alive():
-                    raise KernelDied("the kernel exited") from None
-                continue
-            except Exception:
-                continue
-            if (msg.get("parent_header", {}).get("msg_id") == msg_id
-                    and msg["msg_type"] == "status"
-                    and msg["content"].get("execution_state") == "idle"):
-                return
-        raise KernelDied("the kernel did not stop after an interrupt")
+        if not any(_is_idle(msg) for msg in self._replies(msg_id, time.monotonic() + 5)):
+            raise KernelDied("the kernel did not stop after an interrupt")
 
     def kill(self):
         """SIGKILL the kernel's process (the sandbox's outermost process) at once."""

@@ -12,53 +12,49 @@ step descends.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from .._checks import check_int, check_number, check_seed
-from ..run import MAX_PATH_VALUES, MAX_STEPS, descend
+from ..run import MAX_PATH_VALUES, MAX_STEPS, Trace, descend
 from .checks import check_bool, check_optimizer
 from .mlp import NetworkLandscape, check_model
 
 __all__ = ["TrainResult", "train"]
 
 
-@dataclass
-class TrainResult:
-    """What :func:`train` recorded.
+@dataclass(eq=False, repr=False)
+class TrainResult(Trace):
+    """What :func:`train` recorded: a :class:`labtools.run.Trace` of the full
+    training loss, with the network's names for its fields.
+
+    Every field of the trace is there (``xs``, ``values``, ``grad_norms``,
+    ``lrs``, ``status``, ``diverged_at``, ``steps_taken``, ``reason``,
+    ``state``, with the trace's rules), and:
 
     Attributes
     ----------
     theta : ndarray (P,)
-        Final parameters (the last finite ones if the run diverged).
+        Final parameters (the last finite ones if the run diverged): ``x_final``.
     thetas : ndarray (steps_taken + 1, P) or None
-        ``theta0`` and the parameters after every step (``None`` with
-        ``keep_path=False``).
+        ``theta0`` and the parameters after every step: ``xs`` (``None`` with
+        ``keep_path=False``, when ``xs`` holds only the last point).
     losses : ndarray (steps_taken + 1,)
-        Loss on the full training set at every recorded ``theta``.
+        Loss on the full training set at every recorded ``theta``: ``values``.
     batch_losses : ndarray (steps_taken,)
         Loss on the mini-batch each step descended (equals ``losses[:-1]`` in
         full-batch mode).
-    grad_norms : ndarray (steps_taken + 1,)
-        Norm of the full training-set gradient at every recorded ``theta``
-        (like ``losses``; in mini-batch mode not the gradient a step used).
-    lrs : ndarray (steps_taken,)
-        Learning rate of each step (:func:`labtools.optim.current_lr`; NaN for
-        optimizers without one).
-    status : str
-        ``"converged"`` (a gradient norm in ``grad_norms`` fell below
-        ``tol``), ``"diverged"`` (a step produced NaN/inf or left
-        ``|theta| <= max_norm``, or the loss or its gradient became
-        non-finite) or ``"max_steps"``.
-    diverged_at : int or None
-        The step (1, 2, ...) that failed, as in :class:`labtools.run.Trace`; its
-        point is not stored (0 if the loss at ``theta0`` is not finite).
-    steps_taken : int
-    reason : str
-        Why the run was stopped as diverged, else ``""``; it ends with
-        ``"try a smaller lr"`` when the optimizer has a learning rate.
-    state : object
-        The optimizer state after the last recorded step.
+    keep_path : bool
+        Whether every ``theta`` was kept.
+
+    ``grad_norms`` is the norm of the full training-set gradient (in
+    mini-batch mode not the gradient a step used); ``status`` is
+    ``"converged"`` once it falls below ``tol``, ``"diverged"`` when a step
+    produced NaN/inf, left ``|theta| <= max_norm`` or made the loss or its
+    gradient non-finite (0 if the loss at ``theta0`` is not finite), else
+    ``"max_steps"``; ``reason`` ends with ``"try a smaller lr"`` when the
+    optimizer has a learning rate. The message quotes the loss.
 
     Examples
     --------
@@ -72,26 +68,28 @@ class TrainResult:
     True
     """
 
-    theta: np.ndarray
-    thetas: np.ndarray | None
-    losses: np.ndarray
-    batch_losses: np.ndarray
-    grad_norms: np.ndarray
-    lrs: np.ndarray
-    status: str
-    diverged_at: int | None
-    steps_taken: int
-    reason: str = ""
-    state: object = field(default=None, repr=False)
+    batch_losses: np.ndarray = field(default_factory=lambda: np.empty(0))
+    keep_path: bool = True
+
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "converged": "converged after {k} steps (loss {value:.4g})",
+        "max_steps": "ran {k} steps (loss {value:.4g})",
+    }
 
     @property
-    def message(self):
-        """Plain-English summary, e.g. ``"diverged at step 12 (...; try a smaller lr)"``."""
-        if self.status == "diverged":
-            return f"diverged at step {self.diverged_at} ({self.reason})"
-        if self.status == "converged":
-            return f"converged after {self.steps_taken} steps (loss {self.losses[-1]:.4g})"
-        return f"ran {self.steps_taken} steps (loss {self.losses[-1]:.4g})"
+    def theta(self) -> np.ndarray:
+        """The last recorded parameters."""
+        return self.x_final
+
+    @property
+    def thetas(self) -> np.ndarray | None:
+        """Every recorded ``theta`` (None with ``keep_path=False``)."""
+        return self.xs if self.keep_path else None
+
+    @property
+    def losses(self) -> np.ndarray:
+        """The full training loss at every recorded ``theta``."""
+        return self.values
 
     def __repr__(self):
         return f"TrainResult({self.message}, {len(self.losses)} points)"
@@ -211,16 +209,8 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
                     name="theta")
     k = trace.steps_taken
     return TrainResult(
-        theta=trace.x_final.copy(),
-        thetas=trace.xs if keep_path else None,
-        losses=trace.values,
+        **vars(trace),
         batch_losses=(trace.values[:-1].copy() if batch_size is None
                       else np.array(batch_losses[:k], dtype=float)),
-        grad_norms=trace.grad_norms,
-        lrs=trace.lrs,
-        status=trace.status,
-        diverged_at=trace.diverged_at,
-        steps_taken=k,
-        reason=trace.reason,
-        state=trace.state,
+        keep_path=keep_path,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
@@ -144,21 +144,23 @@ class Trace:
         """``f`` at the last recorded point."""
         return float(self.values[-1])
 
+    #: The words of :attr:`message` for a run that did not diverge, by status;
+    #: ``{k}`` is the number of steps, ``{s}`` an "s" unless it is 1, ``{gn}``
+    #: and ``{value}`` the last gradient norm and value. A record built on a
+    #: Trace (``labtools.nn.TrainResult``) words them its own way.
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "converged": "converged after {k} step{s} (gradient norm {gn})",
+        "max_steps": "stopped after {k} steps without converging (gradient norm still {gn})",
+    }
+
     @property
     def message(self) -> str:
         """What happened, in plain English."""
-        k = self.steps_taken
-        if self.status == "converged":
-            return (
-                f"converged after {k} step{'s' if k != 1 else ''} "
-                f"(gradient norm {fmt(self.grad_norms[-1])})"
-            )
         if self.status == "diverged":
             return f"diverged at step {self.diverged_at} ({self.reason})"
-        return (
-            f"stopped after {k} steps without converging "
-            f"(gradient norm still {fmt(self.grad_norms[-1])})"
-        )
+        k = self.steps_taken
+        return self.MESSAGES[self.status].format(
+            k=k, s="s" if k != 1 else "", gn=fmt(self.grad_norms[-1]), value=self.f_final)
 
     def __repr__(self) -> str:
         x = np.array2string(self.x_final, precision=4, separator=", ")

@@ -53,6 +53,10 @@ class SaddleEscapeExplorer(LiveFigure, Widget):
     message says why. Controls: ``landscape``, ``optimizer``, ``lr``, ``a``.
     ``result`` is a dict with ``e``, ``steps``, ``predicted`` (None without a
     line), ``lambda_min``, ``radius`` and ``theory`` (the sentence shown).
+    A saddle whose Hessian has no strictly negative eigenvalue (the monkey
+    saddle's is zero) has no unstable direction: ``e`` then runs along one
+    eigenvector and ``a`` along the other, the escapes are still measured,
+    and the message says why there is no theory line (``predicted`` is None).
     """
 
     _SADDLES = ("saddle", "saddle_5", "escapable_saddle", "monkey_saddle")
@@ -158,7 +162,7 @@ class SaddleEscapeExplorer(LiveFigure, Widget):
         self.ax_map.plot([0], [0], marker="X", markersize=10, linestyle="none",
                          markerfacecolor="#E69F00", markeredgecolor="black")
         vals, vecs = hessian_eigs(f, np.zeros(2))
-        self.lambdas, self.vecs = vals, vecs
+        self.lambdas, self.vecs = vals + 0.0, vecs  # + 0.0: a zero eigenvalue reads 0, not -0
         self.radius = 0.2 * min(hi - lo for lo, hi in f.window)
         self.panel.invalidate()
 
@@ -166,7 +170,8 @@ class SaddleEscapeExplorer(LiveFigure, Widget):
         """The predicted steps for every e (or None) and the sentence that explains them."""
         if lam_min >= 0:
             return None, ("the Hessian at this saddle has no negative eigenvalue (λmin = "
-                          f"{fmt(lam_min)}), so the linear theory predicts no escape")
+                          f"{fmt(lam_min)}): a degenerate saddle with no unstable direction, "
+                          "so the linear theory predicts no escape time and no line is drawn")
         if name not in THEORY:
             return None, f"no theory line for {name}: {NO_THEORY[name]}"
         label, predict = THEORY[name]
@@ -184,7 +189,10 @@ class SaddleEscapeExplorer(LiveFigure, Widget):
         f = self.landscape
         vals, vecs = self.lambdas, self.vecs
         lam_min = float(vals.min())
-        i_u, i_s = int(np.argmin(vals)), int(np.argmax(vals))
+        # the unstable direction and the other one (distinct even when the two
+        # eigenvalues are equal, as at the monkey saddle's zero Hessian)
+        i_u = int(np.argmin(vals))
+        i_s = 1 - i_u
         v_u, v_s = vecs[:, i_u], vecs[:, i_s]
         r = self.radius
         a = c["a"].value
@@ -266,7 +274,9 @@ def saddle_escape_explorer(landscape="saddle", optimizer="gd", lr=0.1, a=0.5, ma
     Returns
     -------
     SaddleEscapeExplorer
-        ``.result`` holds ``e``, measured ``steps``, ``predicted`` and
+        ``.result`` holds ``e``, measured ``steps``, ``predicted`` (None when no
+        line is drawn: for Noisy GD, perturbed GD and Adam, and on a saddle
+        without a strictly negative eigenvalue such as ``"monkey_saddle"``) and
         ``lambda_min``.
 
     Examples

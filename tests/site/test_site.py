@@ -354,6 +354,31 @@ def test_launch_buttons_point_at_the_configured_repository(site: Site):
     assert not problems, "\n".join(problems)
 
 
+def test_front_page_starts_with_how_to_start_and_clones_the_configured_repository(
+        site: Site):
+    """How to start is the first section of the front page (before the first widget),
+    and its set-up block clones the repository that _config.yml names, not a placeholder."""
+    soup = site.soup("intro.html")  # index.html only redirects to it
+    main = soup.find("article") or soup  # the page itself, not the side bars
+    sections = [h for h in main.find_all("h2") if h.find_parent("section")]
+    headings = [h.get_text(" ", strip=True).rstrip("#").strip() for h in sections]
+    assert headings and headings[0].startswith("How to start"), headings
+    first_widget = main.find(class_=re.compile("jupyter-widgets|cell_output"))
+    start = sections[0]
+    if first_widget is not None:
+        assert start.sourceline < first_widget.sourceline or (
+            start.sourceline == first_widget.sourceline and start.sourcepos < first_widget.sourcepos
+        ), "the first widget comes before how to start"
+    org, name, _, _ = _repo_parts(site)
+    code = " ".join(pre.get_text() for pre in main.find_all("pre"))
+    clone = re.search(r"git clone (\S+)", code)
+    assert clone, "the front page has no git clone line"
+    url = site.config["repository"]["url"].rstrip("/")
+    assert clone.group(1).rstrip("/") == url, (clone.group(1), url)
+    assert f"cd {name}" in code, f"the set-up block does not enter the clone ({name})"
+    assert "<the repository>" not in code
+
+
 def test_every_image_has_alt_text(site: Site):
     missing = []
     for page in site.pages:

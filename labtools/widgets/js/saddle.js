@@ -47,7 +47,7 @@ export async function saddleView({ model, el }) {
     if (layerKey !== key) { layer = layered(entry.bg, ""); slot.replaceChildren(layer.box); layerKey = key; }
     const L = compileLandscape(entry.src), geo = dataToPixel(entry.bg);
     const name = valueOf(c.optimizer), lr = c.lr.get("value"), a = c.a.get("value");
-    const lamMin = Math.min(...entry.lambdas);
+    const lamMin = Math.min(...entry.lambdas) + 0; // + 0: a zero eigenvalue reads 0, not -0
     const iu = entry.lambdas.indexOf(lamMin), is = 1 - iu;
     const vu = entry.vecs.map((row) => row[iu]), vs = entry.vecs.map((row) => row[is]);
     const r = entry.radius;
@@ -57,7 +57,8 @@ export async function saddleView({ model, el }) {
 
     let predicted = null, theory;
     if (lamMin >= 0) {
-      theory = `the Hessian at this saddle has no negative eigenvalue (λmin = ${fmt(lamMin)}), so the linear theory predicts no escape`;
+      theory = `the Hessian at this saddle has no negative eigenvalue (λmin = ${fmt(lamMin)}): a degenerate saddle `
+        + "with no unstable direction, so the linear theory predicts no escape time and no line is drawn";
     } else if (!(name in THEORY)) {
       theory = `no theory line for ${name}: ${s.no_theory[name]}`;
     } else {
