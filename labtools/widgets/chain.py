@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipywidgets as W
 import numpy as np
 
 from .. import plots
@@ -10,11 +11,18 @@ from ..landscapes import saddle_chain
 from ..optim import perturbed_gd
 from . import controls as ctl
 from .base import Widget
+from .site import building_site
 
 __all__ = ["SaddleChainExplorer", "saddle_chain_explorer"]
 
 #: A run counts as arrived once f falls below this (every coordinate near a well).
 TARGET = 1e-3
+
+#: Beside the controls on the static site, which has no kernel to rerun the chains.
+STATIC_NOTE = ("These controls are off in this page: the two runs are computed in Python, "
+               "which needs a running notebook. Open this page in Binder (the rocket icon at "
+               "the top of the page) to move them; the figure shows d = {d}, lr = {lr}, "
+               "r = {radius}.")
 
 #: The smallest positive double: an offset this small can no longer move.
 TINY = float(np.nextafter(0.0, 1.0))
@@ -87,9 +95,23 @@ class SaddleChainExplorer(Widget):
         self.panel = self.new_panel((5.6, 3.6))
         self.ax = self.panel.fig.add_subplot()
         self.image = self.panel.image
-        self.assemble([["d"], ["lr"], ["radius"]], self.image)
+        self.static_note = None
+        if building_site():  # no kernel to rerun the chains: off, and the reason beside them
+            for control in c.values():
+                control.disabled = True
+            self.static_note = W.HTML(layout=ctl.fit_layout())
+            self.assemble([["d"], ["lr"], ["radius"]], self.static_note, self.image,
+                          note=False)
+        else:
+            self.assemble([["d"], ["lr"], ["radius"]], self.image)
         self._watch(list(c), self.update)
         self._start(dict(d=d, lr=lr, radius=radius))
+        if self.static_note is not None:
+            r = self.result
+            text = STATIC_NOTE.format(d=r["d"], lr=fmt(r["lr"], 2), radius=fmt(r["radius"], 2))
+            self.static_note.value = (
+                '<p class="labtools-note" role="note" style="margin:2px 0; padding:2px 8px; '
+                f'border-left:4px solid #0072B2">{text}</p>')
 
     def update(self, rebuild=False):
         """Run both methods for the current controls, redraw, return the result dict."""
