@@ -237,22 +237,28 @@ def test_static_build_of_a_live_widget(monkeypatch):
     png_of(w.image.value)  # the Python figure is still made (tests, benchmarks)
 
 
-def test_static_build_turns_off_the_saddle_chain_controls_with_the_reason(monkeypatch):
-    """The chain explorer reruns its chains in Python only: on the static site each
-    control is disabled and a visible note right under them says why and how to get
-    a kernel; in a live kernel the controls are on and there is no such note."""
+def test_saddle_chain_explorer_is_live_on_the_static_site(monkeypatch):
+    """The chain explorer's figure runs in the browser (js/chain.js): on the static
+    site every control is on, the front end listens to all of them, no snapshot note,
+    and the spec carries the chain's parameters and the settings of both runs."""
+    from labtools.landscapes.chain import GATE
+    from labtools.widgets import chain as chain_module
+
     monkeypatch.setenv("LABTOOLS_BUILD", "1")
     w = W.saddle_chain_explorer(d=2, max_steps=200)
-    assert all(c.disabled for c in w.controls.values())
-    controls_row, note = w.widget.children[:2]
-    assert note is w.static_note and "Binder" in note.value and "off" in note.value
-    assert "d = 2" in note.value  # the settings the frozen figure shows
+    assert not any(c.disabled for c in w.controls.values())
+    assert w.widget.children[-1] is w.status and w.front in w.widget.children
+    assert w.front.view == "chain" and set(w.front.controls) == {"d", "lr", "radius"}
     assert not any("snapshot" in getattr(x, "value", "") for x in _all_html(w.widget))
-    assert w.set(d=3).result["d"] == 3  # the Python widget itself still answers
-    monkeypatch.delenv("LABTOOLS_BUILD")
-    live = W.saddle_chain_explorer(d=2, max_steps=200)
-    assert not any(c.disabled for c in live.controls.values()) and live.static_note is None
-    assert not any("Binder" in getattr(x, "value", "") for x in _all_html(live.widget))
+    s = w.front.spec
+    chain = lt.saddle_chain(1)
+    assert (s["gamma"], s["L"], s["a"], tuple(s["gate"])) == (chain.gamma, chain.L, chain.a,
+                                                              GATE)
+    assert (s["start"], s["target"], s["max_steps"]) == (chain_module.START,
+                                                          chain_module.TARGET, 200)
+    assert (s["g_thresh"], s["t_thresh"], s["seed"]) == (chain_module.G_THRESH,
+                                                         chain_module.T_THRESH, 0)
+    assert s["bg"]["src"].startswith("data:image/png;base64,") and len(s["box"]) == 4
 
 
 def test_live_kernel_attaches_click_events_when_ipyevents_is_there(explorer):

@@ -42,7 +42,7 @@ JS_DIR = Path(__file__).resolve().parent / "js"
 
 # Dependencies first: each file imports only from files before it.
 _FILES = ("optim.js", "plot.js", "common.js", "landscape.js", "chord.js", "explorer1d.js",
-          "saddle.js", "mlp.js", "network.js", "main.js")
+          "saddle.js", "chain.js", "mlp.js", "network.js", "main.js")
 _IMPORT = re.compile(r'^import\s[^;]*?from\s+"\./[\w.]+";\s*$', re.MULTILINE | re.DOTALL)
 
 

@@ -6,10 +6,11 @@ import { chordView } from "./chord.js";
 import { explorer1dView } from "./explorer1d.js";
 import { saddleView } from "./saddle.js";
 import { networkView } from "./network.js";
+import { chainView } from "./chain.js";
 
 const VIEWS = {
   landscape: landscapeView, chord: chordView, explorer1d: explorer1dView, saddle: saddleView,
-  network: networkView,
+  network: networkView, chain: chainView,
 };
 
 export default {
