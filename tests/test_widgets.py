@@ -296,6 +296,30 @@ def test_the_race_sends_a_new_map_to_its_front_end_in_a_running_notebook():
     assert entry["global_min"] == 0.0 and entry["src"].startswith("(() =>")
 
 
+def test_saddle_chain_explorer_is_live_on_the_static_site(monkeypatch):
+    """The chain explorer's figure runs in the browser (js/chain.js): on the static
+    site every control is on, the front end listens to all of them, no snapshot note,
+    and the spec carries the chain's parameters and the settings of both runs."""
+    from labtools.landscapes.chain import GATE
+    from labtools.widgets import chain as chain_module
+
+    monkeypatch.setenv("LABTOOLS_BUILD", "1")
+    w = W.saddle_chain_explorer(d=2, max_steps=200)
+    assert not any(c.disabled for c in w.controls.values())
+    assert w.widget.children[-1] is w.status and w.front in w.widget.children
+    assert w.front.view == "chain" and set(w.front.controls) == {"d", "lr", "radius"}
+    assert not any("snapshot" in getattr(x, "value", "") for x in _all_html(w.widget))
+    s = w.front.spec
+    chain = lt.saddle_chain(1)
+    assert (s["gamma"], s["L"], s["a"], tuple(s["gate"])) == (chain.gamma, chain.L, chain.a,
+                                                              GATE)
+    assert (s["start"], s["target"], s["max_steps"]) == (chain_module.START,
+                                                          chain_module.TARGET, 200)
+    assert (s["g_thresh"], s["t_thresh"], s["seed"]) == (chain_module.G_THRESH,
+                                                         chain_module.T_THRESH, 0)
+    assert s["bg"]["src"].startswith("data:image/png;base64,") and len(s["box"]) == 4
+
+
 def test_live_kernel_attaches_click_events_when_ipyevents_is_there(explorer):
     pytest.importorskip("ipyevents")
     assert explorer.click_events is not None

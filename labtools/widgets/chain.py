@@ -7,14 +7,22 @@ import numpy as np
 from .. import plots
 from .._checks import check_int, fmt
 from ..landscapes import saddle_chain
+from ..landscapes.chain import GATE
 from ..optim import perturbed_gd
 from . import controls as ctl
 from .base import Widget
+from .front import FrontEnd, LiveFigure, background, pixel_box
 
 __all__ = ["SaddleChainExplorer", "saddle_chain_explorer"]
 
 #: A run counts as arrived once f falls below this (every coordinate near a well).
 TARGET = 1e-3
+
+#: Both runs start at (START, ..., START), next to the first saddle.
+START = 1e-3
+
+#: Perturbed gradient descent's gradient threshold and steps between kicks.
+G_THRESH, T_THRESH = 1e-2, 5
 
 #: The smallest positive double: an offset this small can no longer move.
 TINY = float(np.nextafter(0.0, 1.0))
@@ -62,7 +70,7 @@ def pgd_chain_run(chain, optimizer, x0, max_steps, target=TARGET):
     return np.array(values), None
 
 
-class SaddleChainExplorer(Widget):
+class SaddleChainExplorer(LiveFigure, Widget):
     """Gradient descent against perturbed gradient descent on a chain of ``d`` saddles.
 
     Build it with :func:`saddle_chain_explorer`. Both start at
@@ -87,18 +95,30 @@ class SaddleChainExplorer(Widget):
         self.panel = self.new_panel((5.6, 3.6))
         self.ax = self.panel.fig.add_subplot()
         self.image = self.panel.image
-        self.assemble([["d"], ["lr"], ["radius"]], self.image)
         self._watch(list(c), self.update)
         self._start(dict(d=d, lr=lr, radius=radius))
+        self._attach_front()
+
+    def _attach_front(self):
+        """The figure the page shows: the browser front end (js/chain.js) computes the
+        chain's f and gradient from its parameters and reruns both methods."""
+        chain = saddle_chain(1)
+        self.front = FrontEnd(view="chain", controls=dict(self.controls), spec={
+            "gamma": chain.gamma, "L": chain.L, "a": chain.a, "gate": list(GATE),
+            "start": START, "target": TARGET, "max_steps": self.max_steps,
+            "g_thresh": G_THRESH, "t_thresh": T_THRESH, "seed": 0,
+            "bg": background(self.panel, self.ax), "box": pixel_box(self.panel, self.ax),
+        })
+        self.assemble([["d"], ["lr"], ["radius"]], self.front, note=False)
 
     def update(self, rebuild=False):
         """Run both methods for the current controls, redraw, return the result dict."""
         c = self.controls
         d, lr, radius = int(c["d"].value), float(c["lr"].value), float(c["radius"].value)
         chain = saddle_chain(d)
-        x0 = np.full(d, 1e-3)
+        x0 = np.full(d, START)
         gd_values, reason = gd_chain_run(chain, x0, lr, self.max_steps)
-        pgd = perturbed_gd(lr=lr, radius=radius, g_thresh=1e-2, t_thresh=5, seed=0)
+        pgd = perturbed_gd(lr=lr, radius=radius, g_thresh=G_THRESH, t_thresh=T_THRESH, seed=0)
         pgd_values, pgd_steps = pgd_chain_run(chain, pgd, x0, self.max_steps)
         gd_steps = len(gd_values) - 1 if reason == "arrived" else None
         self.result = {"gd_steps": gd_steps, "gd_reason": reason, "pgd_steps": pgd_steps,

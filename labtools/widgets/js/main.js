@@ -9,14 +9,13 @@ import { networkView } from "./network.js";
 import { hessianView } from "./hessian.js";
 import { raceView } from "./race.js";
 import { basinsView } from "./basins.js";
+import { chainView } from "./chain.js";
 
 const VIEWS = {
   landscape: landscapeView, chord: chordView, explorer1d: explorer1dView, saddle: saddleView,
-  network: networkView,
+  network: networkView, chain: chainView, hessian: hessianView, race: raceView,
+  basins: basinsView,
 };
-VIEWS.hessian = hessianView;
-VIEWS.race = raceView;
-VIEWS.basins = basinsView;
 
 export default {
   async render({ model, el }) {
