@@ -3,6 +3,7 @@
 Usage::
 
     python -m labtools.assign exercises/source --student exercises --solution exercises/solutions
+    python -m labtools.assign release --out _build/release   # see labtools.grading.release
 
 The source folder holds
 
@@ -146,8 +147,12 @@ def _need(q: dict, field: str, kind, where: str):
     return q[field]
 
 
-def compile_question(q: dict, exercise: str, salt: str) -> dict:
-    """Return a bank entry for one authored question, with hashes for answers."""
+def compile_question(q: dict, exercise: str, salt: str, avoid=()) -> dict:
+    """Return a bank entry for one authored question, with hashes for answers.
+
+    ``avoid`` holds the bank's numeric keys as ``(value, tol)``: a code
+    question's public examples never output one of them.
+    """
     where = f"{exercise}: question {q.get('key', '?')}"
     key = _need(q, "key", str, where)
     kind = _need(q, "kind", str, where)
@@ -221,6 +226,10 @@ def compile_question(q: dict, exercise: str, salt: str) -> dict:
         if out["reference"] not in CODE_CHECKS:
             raise AuthoringError(f"{where}: reference must be one of "
                                  f"{', '.join(CODE_CHECKS)}; got {out['reference']!r}")
+        spec = CODE_CHECKS[out["reference"]]
+        # public examples for the learner's self-check; the grader draws hidden cases
+        out.update(array_args=list(spec.array_args), rtol=spec.rtol, atol=spec.atol,
+                   examples=spec.examples(avoid=avoid))
     return out
 
 
@@ -231,7 +240,9 @@ def compile_bank(text: str, exercise: str) -> dict:
     except tomllib.TOMLDecodeError as err:
         raise AuthoringError(f"{exercise}.toml: {err}") from None
     salt = _need(spec, "salt", str, f"{exercise}.toml")
-    questions = [compile_question(q, exercise, salt) for q in spec.get("questions", [])]
+    avoid = [(float(q["answer"]), float(q.get("tol", 1e-6))) for q in spec.get("questions", [])
+             if q.get("kind") == "numeric" and isinstance(q.get("answer"), (int, float))]
+    questions = [compile_question(q, exercise, salt, avoid) for q in spec.get("questions", [])]
     keys = [q["key"] for q in questions]
     if len(set(keys)) != len(keys):
         raise AuthoringError(f"{exercise}.toml: question keys repeat: {keys}")
