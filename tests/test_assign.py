@@ -159,3 +159,13 @@ def test_numeric_mistake_too_close_to_the_answer_is_rejected():
          "tol": 0.1, "mistakes": [{"value": 1.15, "hint": "h"}]}
     with pytest.raises(assign.AuthoringError, match="within 2 tol"):
         assign.compile_question(q, "demo", "salt")
+
+
+def test_multiple_choice_prompts_do_not_repeat_the_forms_instruction():
+    """The form adds "Select every true statement." to every multiple-answer question;
+    a prompt that says it too reads it twice (issue 14)."""
+    for path in sorted((SOURCE / "questions").glob("*.toml")):
+        for q in tomllib.loads(path.read_text(encoding="utf-8"))["questions"]:
+            if q["kind"] == "choice":
+                assert "select every true statement" not in q["prompt"].lower(), \
+                    f"{path.stem}/{q['key']}"
