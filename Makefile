@@ -10,7 +10,7 @@ HTML   := _build/html
 NOTEBOOKS := $(wildcard chapters/*.ipynb) $(wildcard exercises/*.ipynb)
 
 .PHONY: help env book test lint unit unit-slow grade-env nbval build-check site-check browser test-lab \
-        lab serve bench exercises strip clean
+        lab serve bench exercises release strip clean
 
 help:
 	@echo "make book      create .venv if needed, install, build the site into $(HTML)"
@@ -20,6 +20,7 @@ help:
 	@echo "make serve     serve the built site on http://localhost:8000"
 	@echo "make bench     benchmarks -> benchmarks/results.json and benchmarks/results.md"
 	@echo "make exercises regenerate student and solution versions of the exercises"
+	@echo "make release   the learners' repository (no keys, no solutions) in _build/release"
 	@echo "make strip     remove outputs from every notebook"
 	@echo "make clean     remove the build and caches (keeps .venv)"
 
@@ -103,6 +104,11 @@ bench: env
 
 exercises: env
 	$(PY) -m labtools.assign exercises/source --student exercises --solution exercises/solutions
+
+# The public repository learners and Binder open, built from this (private) source
+# repository and scanned for answers before it is written (labtools/grading/release.py).
+release: env
+	$(PY) -m labtools.assign release --out _build/release
 
 strip: env
 	$(PY) scripts/strip_outputs.py $(filter-out tests/fixtures/%,$(shell git ls-files '*.ipynb') $(NOTEBOOKS) $(wildcard exercises/*/*.ipynb))

@@ -160,3 +160,34 @@ def test_numeric_mistake_too_close_to_the_answer_is_rejected():
          "tol": 0.1, "mistakes": [{"value": 1.15, "hint": "h"}]}
     with pytest.raises(assign.AuthoringError, match="within 2 tol"):
         assign.compile_question(q, "demo", "salt")
+
+
+def test_multiple_choice_prompts_do_not_repeat_the_forms_instruction():
+    """The form adds "Select every true statement." to every multiple-answer question;
+    a prompt that says it too reads it twice (issue 14)."""
+    for path in sorted((SOURCE / "questions").glob("*.toml")):
+        for q in tomllib.loads(path.read_text(encoding="utf-8"))["questions"]:
+            if q["kind"] == "choice":
+                assert "select every true statement" not in q["prompt"].lower(), \
+                    f"{path.stem}/{q['key']}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_prompts_are_readable_before_the_notebook_runs(name):
+    """assign writes each question's prompt into a Markdown cell just before the cell
+    that shows it, so an unexecuted notebook reads as a question sheet (issue 14)."""
+    bank = json.loads((EX / "questions" / f"{name}.json").read_text(encoding="utf-8"))
+    for version in (EX / f"{name}.ipynb", EX / "solutions" / f"{name}.ipynb"):
+        cells = nbformat.read(version, as_version=4).cells
+        for q in bank["questions"]:
+            show = next(i for i, c in enumerate(cells) if c.cell_type == "code"
+                        and c.source.strip() in (f'questions["{q["key"]}"]',
+                                                 f"questions['{q['key']}']"))
+            md = cells[show - 1]
+            assert md.cell_type == "markdown" and md.id == f"prompt-{q['key']}"
+            assert "remove-cell" in md.metadata["tags"]  # the book shows the form instead
+            plain = md.source.replace("\\", "")
+            assert q["prompt"] in plain, (name, q["key"])
+            for option in q.get("options", []) + q.get("items", []):
+                assert option in plain
+            assert f"`{q['name']}`" in md.source or q["kind"] == "code"

@@ -3,6 +3,7 @@
 Usage::
 
     python -m labtools.assign exercises/source --student exercises --solution exercises/solutions
+    python -m labtools.assign release --out _build/release   # see labtools.grading.release
 
 The source folder holds
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -110,8 +112,77 @@ def _clean(nb, exercise: str):
     return nb
 
 
-def make_versions(nb, exercise: str):
-    """Return ``(student, solution)`` notebooks made from a source notebook."""
+SHOW_CELL = re.compile(r"""^questions\[["'](\w+)["']\]\s*$""")
+PROMPT_TAG = "question-prompt"
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` with the characters Markdown/MyST would interpret escaped."""
+    return re.sub(r"([\\*_$<>\[\]{}#|])", r"\\\1", text)
+
+
+def prompt_markdown(q: dict) -> str:
+    """The Markdown a notebook shows for question ``q`` (a compiled bank entry).
+
+    Examples
+    --------
+    >>> print(prompt_markdown({"key": "q1", "kind": "numeric", "name": "answer_q1",
+    ...                        "prompt": "What is 2·λ_min?", "tol": 0.01}))
+    **q1.** What is 2·λ\\_min?
+    <BLANKLINE>
+    *Answer:* set `answer_q1` to a number (tolerance 0.01) in the cell below and run it.
+    """
+    lines = [f"**{q['key']}.** {_markdown_text(q['prompt'])}", ""]
+    kind = q["kind"]
+    if kind == "choice":
+        lines += [f"- ({LETTERS[i]}) {_markdown_text(o)}" for i, o in enumerate(q["options"])]
+        how = ("a list of letters, e.g. `['a', 'c']` (every true statement)"
+               if q["multiple"] else "one letter, e.g. `'b'`")
+        lines += ["", f"*Answer:* set `{q['name']}` to {how} in the cell below and run it."]
+    elif kind == "classify":
+        lines += [f"{i + 1}. {_markdown_text(it)}" for i, it in enumerate(q["items"])]
+        labels = ", ".join(f"`'{lab}'`" for lab in q["labels"])
+        lines += ["", f"*Answer:* set `{q['name']}` to a list of labels, one per item, "
+                      f"from {labels}, in the cell below and run it."]
+    elif kind == "numeric":
+        lines.append(f"*Answer:* set `{q['name']}` to a number (tolerance {q['tol']:g}) "
+                     "in the cell below and run it.")
+    elif kind == "code":
+        lines.append(f"*Answer:* write `{q['signature']}` in the cell below and run it.")
+    else:
+        lines.append(f"*Answer:* set `{q['name']}` in the cell below and run it; your own "
+                     "numbers are shown when the cell above runs.")
+    return "\n".join(lines)
+
+
+def _with_prompts(nb, bank: dict | None):
+    """Put each question's prompt in a Markdown cell before the cell that shows it.
+
+    The cell is generated from the bank (so it is readable before the notebook
+    runs) and tagged ``remove-cell``: the book shows the question's form instead.
+    """
+    if bank is None:
+        return nb
+    by_key = {q["key"]: q for q in bank["questions"]}
+    cells = []
+    for cell in nb.cells:
+        m = SHOW_CELL.match(cell.source.strip()) if cell.cell_type == "code" else None
+        if m and m.group(1) in by_key:
+            md = nbformat.v4.new_markdown_cell(prompt_markdown(by_key[m.group(1)]))
+            md.metadata["tags"] = ["remove-cell", PROMPT_TAG]
+            md["id"] = f"prompt-{m.group(1)}"  # stable, so --check stays quiet
+            cells.append(md)
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def make_versions(nb, exercise: str, bank: dict | None = None):
+    """Return ``(student, solution)`` notebooks made from a source notebook.
+
+    With the exercise's compiled ``bank``, each question's prompt is written into a
+    Markdown cell before the cell that shows the question.
+    """
     student, solution = copy.deepcopy(nb), copy.deepcopy(nb)
     keep = []
     for i, (s_cell, a_cell) in enumerate(zip(student.cells, solution.cells, strict=True)):
@@ -124,13 +195,17 @@ def make_versions(nb, exercise: str):
         if "solution-only" not in tags:
             keep.append(s_cell)
     student.cells = keep
-    return _clean(student, exercise), _clean(solution, exercise)
+    return (_with_prompts(_clean(student, exercise), bank),
+            _with_prompts(_clean(solution, exercise), bank))
 
 
 def render_versions(source_path: Path) -> tuple[str, str]:
     """Return the exact text of the student and solution versions of a source."""
     nb = nbformat.read(source_path, as_version=4)
-    student, solution = make_versions(nb, source_path.stem)
+    toml_path = source_path.parent / "questions" / f"{source_path.stem}.toml"
+    bank = (compile_bank(toml_path.read_text(encoding="utf-8"), source_path.stem)
+            if toml_path.is_file() else None)
+    student, solution = make_versions(nb, source_path.stem, bank)
     return nbformat.writes(student) + "\n", nbformat.writes(solution) + "\n"
 
 
@@ -146,8 +221,12 @@ def _need(q: dict, field: str, kind, where: str):
     return q[field]
 
 
-def compile_question(q: dict, exercise: str, salt: str) -> dict:
-    """Return a bank entry for one authored question, with hashes for answers."""
+def compile_question(q: dict, exercise: str, salt: str, avoid=()) -> dict:
+    """Return a bank entry for one authored question, with hashes for answers.
+
+    ``avoid`` holds the bank's numeric keys as ``(value, tol)``: a code
+    question's public examples never output one of them.
+    """
     where = f"{exercise}: question {q.get('key', '?')}"
     key = _need(q, "key", str, where)
     kind = _need(q, "kind", str, where)
@@ -221,6 +300,10 @@ def compile_question(q: dict, exercise: str, salt: str) -> dict:
         if out["reference"] not in CODE_CHECKS:
             raise AuthoringError(f"{where}: reference must be one of "
                                  f"{', '.join(CODE_CHECKS)}; got {out['reference']!r}")
+        spec = CODE_CHECKS[out["reference"]]
+        # public examples for the learner's self-check; the grader draws hidden cases
+        out.update(array_args=list(spec.array_args), rtol=spec.rtol, atol=spec.atol,
+                   examples=spec.examples(avoid=avoid))
     return out
 
 
@@ -231,7 +314,9 @@ def compile_bank(text: str, exercise: str) -> dict:
     except tomllib.TOMLDecodeError as err:
         raise AuthoringError(f"{exercise}.toml: {err}") from None
     salt = _need(spec, "salt", str, f"{exercise}.toml")
-    questions = [compile_question(q, exercise, salt) for q in spec.get("questions", [])]
+    avoid = [(float(q["answer"]), float(q.get("tol", 1e-6))) for q in spec.get("questions", [])
+             if q.get("kind") == "numeric" and isinstance(q.get("answer"), (int, float))]
+    questions = [compile_question(q, exercise, salt, avoid) for q in spec.get("questions", [])]
     keys = [q["key"] for q in questions]
     if len(set(keys)) != len(keys):
         raise AuthoringError(f"{exercise}.toml: question keys repeat: {keys}")

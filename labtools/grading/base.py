@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Result", "digest", "bucket", "normalize_answer"]
+__all__ = ["Result", "digest", "bucket", "normalize_answer"]  # judge_outputs: shared, unlisted
 
 KINDS = ("choice", "numeric", "classify", "code", "variant")
 LETTERS = "abcdefghij"
@@ -169,3 +169,69 @@ def as_number(value) -> float | None:
         return float(value)
     except OverflowError:
         return math.inf
+
+
+# --------------------------------------------------------------------------
+# Code questions: comparing a learner's outputs with expected ones
+# --------------------------------------------------------------------------
+
+def judge_outputs(cases, outputs, expected, points, signature, rtol=1e-6, atol=1e-9,
+                  what="random cases") -> Result:
+    """Compare a function's ``outputs`` (from ``harness.run_cases``) with ``expected``.
+
+    Used by the grader (hidden random cases, expected values from the
+    instructor's reference) and by the notebook's self-check (the bank's public
+    examples, expected values stored with them).
+    """
+    if len(outputs) != len(cases):
+        return result("invalid", 0, points, "the function's results could not be read")
+    if all("ok" in o and o["ok"] is None for o in outputs):
+        return result("unanswered", 0, points,
+                      f"Write {signature} and run the cell (it returns None so far).")
+    for args, out, want in zip(cases, outputs, expected, strict=True):
+        shown = ", ".join(short_repr(a) for a in args)
+        if "error" in out:
+            return result("wrong", 0, points,
+                          f"On input ({shown}) your function raised {out['error']}")
+        if not close_enough(out.get("ok"), want, rtol, atol):
+            return result("wrong", 0, points,
+                          f"On input ({shown}) it returned {short_repr(out.get('ok'))}; "
+                          f"expected {short_repr(want)}.")
+    return result("correct", 1, points, f"Well done: right on all {len(cases)} {what}.")
+
+
+def short_repr(value) -> str:
+    if isinstance(value, list):
+        arr = np.asarray(value, dtype=object)
+        try:
+            return np.array2string(np.asarray(value, dtype=float), precision=4,
+                                   separator=", ", threshold=12)
+        except (TypeError, ValueError):
+            return repr(arr.tolist())[:80]
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)[:80]
+
+
+def close_enough(got, want, rtol, atol) -> bool:
+    if isinstance(want, str):
+        return isinstance(got, str) and got.strip().lower() == want
+    if isinstance(want, list) and want and isinstance(want[0], list) and isinstance(got, list) \
+            and len(got) == len(want) and not is_rectangular(want):
+        return all(close_enough(g, w, rtol, atol) for g, w in zip(got, want, strict=True))
+    try:
+        g = np.asarray(got, dtype=float)
+        w = np.asarray(want, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if g.shape != w.shape:
+        return False
+    return bool(np.all(np.isfinite(g)) and np.allclose(g, w, rtol=rtol, atol=atol))
+
+
+def is_rectangular(value) -> bool:
+    try:
+        np.asarray(value, dtype=float)
+        return True
+    except (TypeError, ValueError):
+        return False

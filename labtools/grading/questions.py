@@ -22,8 +22,9 @@ Four kinds of question share one interface (``evaluate`` returns a
   near miss;
 * ``ClassifyQuestion``: a label (``"minimum"``, ``"saddle"``, ...) for each
   of several points; credit per point;
-* ``CodeQuestion``: a function, run on random cases against a reference
-  kept in :mod:`labtools.grading.code_checks` (instructor side).
+* ``CodeQuestion``: a function, run on the bank's public examples here; the
+  grader runs it on hidden random cases against a reference kept on the
+  instructor's side (:mod:`labtools.grading.code_checks`).
 
 Answer keys are never stored in plain text. For choice, numeric and classify
 questions the bank holds ``sha256(salt | question id | normalized answer)``;
@@ -48,8 +49,6 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
-
 from .._checks import check_choice, fmt, show
 from .base import (
     KINDS,
@@ -62,6 +61,7 @@ from .base import (
     bucket,
     choice_norm,
     digest,
+    judge_outputs,
     normalize_answer,
     result,
 )
@@ -307,13 +307,13 @@ class ClassifyQuestion(Question):
 
 
 class CodeQuestion(Question):
-    """Write a function; it is run on random cases against a reference.
+    """Write a function; it is checked on the bank's public examples.
 
-    The reference and the case generator live in
-    :mod:`labtools.grading.code_checks` (``CODE_CHECKS``); the bank only names
-    them. This in-notebook check is a convenience for the learner; the grader
-    recomputes everything in its own process. Inside the grading sandbox the
-    references are not there at all, and the check says so.
+    The bank holds a few example inputs with their expected outputs
+    (``examples``), for feedback while working. The grader checks the function
+    on hidden random inputs against a reference that lives only on the
+    instructor's side (:mod:`labtools.grading.code_checks`, absent from the
+    learners' repository and from the grading sandbox).
     """
 
     kind = "code"
@@ -322,30 +322,35 @@ class CodeQuestion(Question):
         super().__init__(data, salt)
         self.reference = data["reference"]
         self.signature = data.get("signature", self.name)
+        self.examples = list(data.get("examples", []))
+        self.array_args = tuple(data.get("array_args", ()))
+        self.rtol = float(data.get("rtol", 1e-6))
+        self.atol = float(data.get("atol", 1e-9))
 
     def __str__(self):
         return f"{super().__str__()}\nWrite: {self.signature}"
 
-    def evaluate(self, answer, seed=None) -> Result:
+    def evaluate(self, answer) -> Result:
         if answer is None:
             return result("unanswered", 0, self.points,
                           f"Write {self.signature} and run the cell.")
         if not callable(answer):
             return result("invalid", 0, self.points,
                           f"{self.name} must be a function, got {show(answer)}")
-        try:
-            from .code_checks import CODE_CHECKS
-        except ImportError:
+        if not self.examples:
             return result("unanswered", 0, self.points,
-                          "This check needs the course's reference implementation, which "
-                          "is not available here; the grader checks this function itself.")
+                          "This question has no public examples; the grader checks it.")
         from .harness import run_cases
 
-        spec = CODE_CHECKS[self.reference]
-        rng = np.random.default_rng(seed)
-        cases = spec.make_cases(rng)
-        outputs = run_cases(answer, cases, spec.array_args)
-        return spec.judge(cases, outputs, self.points, self.signature)
+        cases = [tuple(e["args"]) for e in self.examples]
+        outputs = run_cases(answer, cases, self.array_args)
+        res = judge_outputs(cases, outputs, [e["expected"] for e in self.examples],
+                            self.points, self.signature, self.rtol, self.atol,
+                            "public examples")
+        if res.status == "correct":
+            res = result("correct", 1, self.points, res.message + " The grader also "
+                         "checks it on hidden random inputs.")
+        return res
 
 
 class VariantQuestion(Question):

@@ -46,9 +46,11 @@ __all__ = ["Limits", "Sandbox", "sandbox_problem", "prepare_environment"]
 NOBODY = 65534
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CGROUP_PARENT = "labtools-grade"
-MASKED = ("grading/code_checks.py",)  # instructor-side modules a kernel never sees
-MASK_TEXT = ('raise ImportError("the code-question references are instructor-side; '
-             'they are not available inside the grading sandbox")\n')
+# instructor-side modules a kernel never sees: the code questions' references and
+# the variant generators (the same list the learners' repository leaves out)
+MASKED = ("grading/code_checks.py", "grading/variants.py")
+MASK_TEXT = ('raise ImportError("the code-question references and the variant keys are '
+             'instructor-side; they are not available inside the grading sandbox")\n')
 
 
 @dataclass(frozen=True)
