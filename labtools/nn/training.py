@@ -31,17 +31,12 @@ class TrainResult(Trace):
 
     Every field of the trace is there (``xs``, ``values``, ``grad_norms``,
     ``lrs``, ``status``, ``diverged_at``, ``steps_taken``, ``reason``,
-    ``state``, with the trace's rules), and:
+    ``state``, with the trace's rules), under the network's names too:
+    :attr:`theta` is ``x_final``, :attr:`thetas` is ``xs`` and :attr:`losses`
+    is ``values``; and:
 
     Attributes
     ----------
-    theta : ndarray (P,)
-        Final parameters (the last finite ones if the run diverged): ``x_final``.
-    thetas : ndarray (steps_taken + 1, P) or None
-        ``theta0`` and the parameters after every step: ``xs`` (``None`` with
-        ``keep_path=False``, when ``xs`` holds only the last point).
-    losses : ndarray (steps_taken + 1,)
-        Loss on the full training set at every recorded ``theta``: ``values``.
     batch_losses : ndarray (steps_taken,)
         Loss on the mini-batch each step descended (equals ``losses[:-1]`` in
         full-batch mode).
@@ -78,17 +73,18 @@ class TrainResult(Trace):
 
     @property
     def theta(self) -> np.ndarray:
-        """The last recorded parameters."""
+        """Final parameters (the last finite ones if the run diverged): ``x_final``."""
         return self.x_final
 
     @property
     def thetas(self) -> np.ndarray | None:
-        """Every recorded ``theta`` (None with ``keep_path=False``)."""
+        """``theta0`` and the parameters after every step, shape (steps_taken + 1, P):
+        ``xs`` (None with ``keep_path=False``, when ``xs`` holds only the last point)."""
         return self.xs if self.keep_path else None
 
     @property
     def losses(self) -> np.ndarray:
-        """The full training loss at every recorded ``theta``."""
+        """Loss on the full training set at every recorded ``theta``: ``values``."""
         return self.values
 
     def __repr__(self):

@@ -144,7 +144,7 @@ class Trace:
         """``f`` at the last recorded point."""
         return float(self.values[-1])
 
-    #: The words of :attr:`message` for a run that did not diverge, by status;
+    #: The words of :attr:`labtools.run.Trace.message` for a run that did not diverge, by status;
     #: ``{k}`` is the number of steps, ``{s}`` an "s" unless it is 1, ``{gn}``
     #: and ``{value}`` the last gradient norm and value. A record built on a
     #: Trace (``labtools.nn.TrainResult``) words them its own way.
