@@ -80,7 +80,7 @@ def catalog_names(dim, need_minimizers=False):
     Examples
     --------
     >>> catalog_names(1)
-    ['sine_tilt', 'two_minima_1d', 'xcos']
+    ['sine_tilt', 'two_minima_1d', 'xcos', 'pl_sine']
     """
     names = []
     for name in landscapes.CATALOG:
