@@ -220,3 +220,15 @@ def test_release_student_notebooks_run_with_the_release_labtools(built, monkeypa
         assert "not answered yet" in text, nb_path.name
         if nb_path.stem == "ex03_saddle_points":
             assert "q1: correct [1/1]" in text and "public examples" in text
+
+
+def test_the_scan_reads_sphinx_search_index_words_not_page_numbers(tmp_path):
+    """searchindex.js maps words to page numbers ("answer": 21 is the word "answer"
+    on page 21, not a key); a key among its words or titles is still found."""
+    index = {"docnames": ["a"], "terms": {"answer": 21, "answer_q6": 3},
+             "titles": ["Hessian"], "titleterms": {"hessian": 3}}
+    (tmp_path / "searchindex.js").write_text(f"Search.setIndex({json.dumps(index)})")
+    assert release.find_leaks(tmp_path) == []
+    index["titles"].append("answer_q6 = 64")
+    (tmp_path / "searchindex.js").write_text(f"Search.setIndex({json.dumps(index)})")
+    assert any("ex03_saddle_points/q6 key" in leak for leak in release.find_leaks(tmp_path))

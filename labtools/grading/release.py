@@ -280,6 +280,16 @@ def readable_text(path: Path) -> str | None:
                     walk(v)
         walk(data)
         return text + "\n" + "\n".join(strings)
+    if path.name == "searchindex.js":
+        # Sphinx's search index maps each indexed word to the numbers of the
+        # pages holding it ("answer": 21 is the word "answer" on page 21): read
+        # its words, titles and names, not those page numbers
+        try:
+            data = json.loads(text[text.index("(") + 1:text.rindex(")")])
+        except ValueError:
+            return text
+        words = [w for key in ("terms", "titleterms") for w in data.pop(key, {})]
+        return json.dumps(data, ensure_ascii=False) + "\n" + " ".join(words)
     if path.suffix in (".html", ".htm"):
         # highlighted code splits `answer = 64` into spans: read it without tags too
         return html.unescape(text) + "\n" + html.unescape(re.sub(r"<[^>]*>", "", text))

@@ -49,22 +49,52 @@ _FILES = ("optim.js", "plot.js", "common.js", "formula.js", "landscape.js", "cho
 _IMPORT = re.compile(r'^import\s[^;]*?from\s+"\./[\w.]+";\s*$', re.MULTILINE | re.DOTALL)
 
 
-def bundle() -> str:
+_FROM = re.compile(r'^import\s*\{([^}]*)\}\s*from\s+"\./([\w.]+)";', re.MULTILINE)
+_VIEWS = re.compile(r"^const VIEWS = \{(.*?)\};", re.MULTILINE | re.DOTALL)
+
+
+def _imports(name):
+    """``{imported name: file}`` of the ``import {...} from "./file.js"`` lines of ``js/name``."""
+    text = (JS_DIR / name).read_text(encoding="utf-8")
+    return {n.strip(): f for names, f in _FROM.findall(text) for n in names.split(",")
+            if n.strip()}
+
+
+def bundle(view=None) -> str:
     """The one ES module a :class:`FrontEnd` runs: the files of ``js/`` joined.
 
     The files import each other (``import {run} from "./optim.js"``) so that
     tests and browsers can load them one by one; joined, those imports are
-    dropped and every name is defined once, in dependency order.
+    dropped and every name is defined once, in dependency order. With a
+    ``view``, only the files that view needs are joined and ``main.js`` knows
+    only that view: every widget of a page carries its module in the widget
+    state, so a chapter with many widgets would otherwise repeat every view.
 
     Examples
     --------
     >>> src = bundle()
     >>> "export default" in src and 'from "./' not in src
     True
+    >>> small = bundle("chord")
+    >>> "chordView" in small and "networkView" not in small and len(small) < len(src)
+    True
     """
+    files, main = list(_FILES), (JS_DIR / "main.js").read_text(encoding="utf-8")
+    if view is not None:
+        views = dict(re.findall(r"(\w+):\s*(\w+)", _VIEWS.search(main).group(1)))
+        if view not in views:
+            raise ValueError(f"view must be one of {sorted(views)}, got {view!r}")
+        need, todo = {"main.js"}, [_imports("main.js")[views[view]]]
+        while todo:
+            name = todo.pop()
+            if name not in need:
+                need.add(name)
+                todo.extend(_imports(name).values())
+        files = [f for f in _FILES if f in need]
+        main = _VIEWS.sub(f"const VIEWS = {{ {view}: {views[view]} }};", main)
     parts = []
-    for name in _FILES:
-        text = (JS_DIR / name).read_text(encoding="utf-8")
+    for name in files:
+        text = main if name == "main.js" else (JS_DIR / name).read_text(encoding="utf-8")
         parts.append(f"// ---- {name}\n" + _IMPORT.sub("", text))
     return "\n".join(parts)
 
@@ -145,6 +175,11 @@ class FrontEnd(anywidget.AnyWidget):
     view = traitlets.Unicode("").tag(sync=True)
     spec = traitlets.Dict().tag(sync=True)
     controls = traitlets.Dict().tag(sync=True, **W.widget_serialization)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if self.view:  # only the files this view needs (see bundle)
+            self._esm = bundle(self.view)
 
 
 class LiveFigure:
