@@ -16,10 +16,10 @@ otter-grader's autograder split have it:
 
   It holds the chapters, the student notebooks and compiled banks (hashes of
   practice answers only), the book's configuration, and ``labtools`` without
-  its instructor modules (:data:`INSTRUCTOR_MODULES`). Nothing under
+  its instructor modules (``INSTRUCTOR_MODULES``). Nothing under
   ``exercises/source`` or ``exercises/solutions`` is copied.
 
-The release is checked before the command returns: :func:`find_leaks` scans
+The release is checked before the command returns: ``find_leaks`` scans
 every file for each plain answer of each bank (numbers in answer position,
 choice letters, classify lists), for each line of every solution block, and
 for the source of every code-question reference; a release with a leak is
