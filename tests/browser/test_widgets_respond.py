@@ -130,8 +130,26 @@ def _exercise(front, problems, where):
     for i in range(texts.count()):
         # the formula box: alive in a kernel (and where the page can parse a
         # formula); where it is off, the reason must be in view
-        if texts.nth(i).is_disabled() and not _reason_shown(box):
+        text = texts.nth(i)
+        if not text.is_disabled() or _reason_shown(box):
+            continue
+        # off until "your own f" is chosen in the dropdown (it reads the formula then)
+        own = [(selects.nth(j), o) for j in range(selects.count())
+               for o in selects.nth(j).locator("option").all_inner_texts()
+               if "your own" in o.replace("\xa0", " ")]
+        if not own:
             problems.append(f"{where}: the formula box is disabled with no reason shown")
+            continue
+        select, label = own[0]
+        previous = select.input_value()
+        select.select_option(label=label)
+        for _ in range(20):  # the front end switches it on at its next redraw
+            if not text.is_disabled():
+                break
+            front.page.wait_for_timeout(100)
+        if text.is_disabled():
+            problems.append(f"{where}: choosing {label!r} did not switch the formula box on")
+        select.select_option(value=previous)
     # where the figure takes clicks, a click moves the start point (its sliders follow)
     canvas = front.locator("canvas[data-click=start]").first
     if not canvas.count():

@@ -36,7 +36,8 @@ export function layered(bg, alt) {
   box.style.cssText = `position:relative; width:${bg.width}px; max-width:100%;`;
   const img = document.createElement("img");
   img.src = bg.src;
-  img.alt = alt;
+  // never without alt text: views that draw progressively describe the figure when done
+  img.alt = alt || "The figure is being drawn; its description follows when it is ready.";
   img.width = bg.width;
   img.style.cssText = "display:block; width:100%; height:auto;";
   const [canvas, ctx] = makeCanvas(bg.width, bg.height);
