@@ -37,14 +37,15 @@ The package, in the order its modules build on each other:
 - ``labtools.nn.connectivity``: ``bezier_curve_fit``, ``BezierCurve``,
   ``permute_hidden_units``;
 - ``labtools.nn.gauss_newton``: the generalized Gauss-Newton matrix
-  (``ggn_matrix``, ``ggn_vp``, ``output_jacobian``) and K-FAC
-  (``kfac_factors``, ``kfac_direction``, ``kfac``);
+  (``ggn_matrix``, ``ggn_vp``, ``output_jacobian``), K-FAC
+  (``kfac_factors``, ``kfac_direction``, ``kfac``), the tangent kernel
+  ``J J^T`` (``tangent_kernel``) and the PL quotient (``pl_ratio``);
 - ``labtools.nn.checks``: argument checks the modules share.
 
 References: pearlmutter1994fast, glorot2010understanding,
 goodfellow2015qualitatively, li2018visualizing, foret2021sharpness,
 garipov2018loss, hutchinson1989stochastic, lanczos1950iteration,
-schraudolph2002fast, martens2015optimizing.
+schraudolph2002fast, martens2015optimizing, jacot2018neural, liu2022loss.
 """
 
 # modules are named after what they hold, not `train`/`sharpness`: the star

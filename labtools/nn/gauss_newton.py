@@ -22,6 +22,14 @@ GGN/Fisher by a Kronecker product ``A_{l-1} (x) G_l`` with ``A = E[a a^T]``
 gradients of the output, scaled by ``sqrt(l'')``, with respect to the
 layer's pre-activations), and inverts it factor by factor:
 ``(A (x) G)^{-1} vec(V) = vec(A^{-1} V G^{-1})``.
+
+The same Jacobian, multiplied the other way round, gives the **tangent kernel**
+``K = J J^T`` (``N x N``), the Gram matrix of the per-example output gradients.
+For the squared error ``L = |z - y|^2 / N`` the gradient is ``2 J^T (z - y) / N``,
+so ``|grad L|^2 / 2 >= (2 lambda_min(K) / N) L``: the loss satisfies the
+Polyak-Lojasiewicz inequality with ``mu = 2 lambda_min(K) / N`` wherever ``K``
+is well-conditioned, the PL* condition of Liu, Zhu & Belkin (2022).
+:func:`pl_ratio` measures the PL quotient itself at one point.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ from .mlp import MLP, course_network  # noqa: F401  (course_network: doctests)
 
 __all__ = [
     "output_jacobian",
+    "tangent_kernel",
+    "pl_ratio",
     "loss_output_derivatives",
     "ggn_matrix",
     "ggn_vp",
@@ -115,6 +125,87 @@ def output_jacobian(model, theta, X):
         J[:, offset:offset + n_out] = delta
         offset += n_out
     return J
+
+
+def tangent_kernel(model, theta, X):
+    """The tangent kernel ``K = J J^T``, ``K[n, m] = grad z_n . grad z_m``.
+
+    ``J`` is :func:`output_jacobian`; ``K`` is symmetric positive semidefinite,
+    of rank at most ``min(N, P)``. Gradient descent with a small ``lr`` moves
+    the outputs by ``z <- z - lr K dL/dz``, so ``K`` sets the speed of every
+    output direction, and its smallest eigenvalue the speed of the slowest.
+    For the squared error ``mean((z - y)^2)`` it gives the PL constant
+    ``mu = 2 lambda_min(K) / N`` at ``theta`` (Liu, Zhu & Belkin 2022).
+
+    Parameters
+    ----------
+    model : MLP
+    theta : array_like, shape (P,)
+    X : array_like, shape (N, n_0)
+
+    Returns
+    -------
+    ndarray, shape (N, N)
+
+    References
+    ----------
+    jacot2018neural (the neural tangent kernel); liu2022loss (PL*).
+
+    Examples
+    --------
+    >>> model = MLP((2, 1))                      # z = x . w + b: K = X X^T + 1
+    >>> tangent_kernel(model, np.zeros(3), np.array([[1.0, 2.0], [0.0, 1.0]]))
+    array([[6., 3.],
+           [3., 2.]])
+    """
+    J = output_jacobian(model, theta, X)
+    return J @ J.T
+
+
+def pl_ratio(model, theta, X, y, f_star=0.0):
+    """The Polyak-Lojasiewicz quotient ``|grad L(theta)|^2 / (2 (L(theta) - f_star))``.
+
+    A loss satisfies the PL inequality with constant ``mu`` on a set exactly
+    when this quotient is at least ``mu`` everywhere on it (Karimi et al.
+    2016); measured along a training run, its smallest value bounds the
+    linear rate gradient descent can be promised there.
+
+    Parameters
+    ----------
+    model : MLP
+    theta : array_like, shape (P,)
+    X, y : array_like
+        The data, as for :meth:`MLP.loss`.
+    f_star : float
+        The minimum value of the loss, or a lower bound on it: ``0`` for a
+        squared error that the network can interpolate. Must be below
+        ``L(theta)``.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    polyak1963gradient; karimi2016linear; liu2022loss.
+
+    Examples
+    --------
+    >>> model = MLP((1, 1), loss="mse")          # L = (w + b)^2 on x = 1, y = 0
+    >>> pl_ratio(model, [0.5, 1.0], [[1.0]], [0.0])   # |grad|^2 = 8 (w + b)^2
+    4.0
+    """
+    theta, X, y = _check(model, theta, X, y)
+    f_star = check_number("f_star", f_star)
+    value, g = model.loss_and_grad(theta, X, y)
+    if not np.isfinite(value):
+        raise ValueError(f"the loss at theta is not finite ({value}): the run has diverged")
+    if not value > f_star:
+        raise ValueError(
+            f"f_star must be below the loss at theta, {value:.6g}, got {f_star}: the PL "
+            "quotient is only defined where L(theta) > f_star"
+        )
+    return float(g @ g / (2.0 * (value - f_star)))
 
 
 def loss_output_derivatives(model, z, y):
