@@ -92,6 +92,8 @@ BAD = [
      "f_star must be"),
     (lambda m, X, y, t: lt.pl_ratio(m, t, X, y, f_star=1e6), ValueError,
      "f_star must be below the loss at theta"),
+    (lambda m, X, y, t: lt.pl_ratio(lt.MLP((1, 1), loss="mse"), [1e200, 0.0], [[1.0]], [0.0]),
+     ValueError, "the loss at theta is not finite (inf): the run has diverged"),
 ]
 
 
