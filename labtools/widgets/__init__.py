@@ -18,7 +18,8 @@ Where things are
     ``site`` (live kernel or static build), ``front`` (the browser front
     ends, with their ES modules in ``js/``), then one module per explorer:
     ``landscape``, ``explorer1d``, ``chord``, ``hessian``, ``race``,
-    ``basins``, ``saddle``, ``network``, ``chain``.
+    ``basins``, ``saddle``, ``network``, ``chain``, ``minibatch``,
+    ``escape``.
 
 How the figures are drawn
     Figures are drawn off screen with Agg and shown as a PNG inside an
@@ -66,9 +67,11 @@ from __future__ import annotations
 from .basins import BasinMapExplorer, basin_map_explorer
 from .chain import SaddleChainExplorer, saddle_chain_explorer
 from .chord import ChordExplorer, chord_explorer
+from .escape import EscapeHistogram, escape_histogram
 from .explorer1d import Explorer1D, explorer_1d
 from .hessian import HessianInspector, hessian_inspector
 from .landscape import LandscapeExplorer, landscape_explorer
+from .minibatch import MiniBatchExplorer, minibatch_explorer
 from .network import NetworkExplorer, network_explorer
 from .race import OptimizerRace, optimizer_race
 from .saddle import SaddleEscapeExplorer, saddle_escape_explorer
@@ -84,6 +87,8 @@ __all__ = [
     "explorer_1d",
     "chord_explorer",
     "network_explorer",
+    "minibatch_explorer",
+    "escape_histogram",
     "LandscapeExplorer",
     "OptimizerRace",
     "SaddleEscapeExplorer",
@@ -93,5 +98,7 @@ __all__ = [
     "Explorer1D",
     "ChordExplorer",
     "NetworkExplorer",
+    "MiniBatchExplorer",
+    "EscapeHistogram",
     "building_site",
 ]
