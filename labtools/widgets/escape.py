@@ -36,7 +36,7 @@ def escape_bins(steps):
 
     Examples
     --------
-    >>> escape_bins([3, 10, 61]).tolist()[:4], escape_bins([3, 10, 61])[-1] > 61
+    >>> escape_bins([3, 10, 61]).tolist()[:4], bool(escape_bins([3, 10, 61])[-1] > 61)
     ([0, 3, 6, 9], True)
     """
     top = int(max(steps, default=1))

@@ -170,7 +170,13 @@ class MiniBatchExplorer(LiveFigure, Widget):
         self.quiver = None
         self.panel.add(self.gd_line, self.sgd_line)
         self.noise_panel = self.new_panel((3.6, 3.9))
-        self.noise_ax = self.noise_panel.fig.add_subplot()
+        self.noise_ax = ax = self.noise_panel.fig.add_subplot()
+        ax.set(title="Along the SGD path", xlabel="step k", ylabel="size (log)", yscale="log",
+               ylim=(FLOOR, 10.0))
+        self.size_line, = ax.plot([], [], color="#0072B2", label="full gradient |∇f|")
+        self.noise_line, = ax.plot([], [], color="#D55E00", label="noise |g_S − ∇f|")
+        ax.legend(fontsize="small", loc="lower left")
+        self.noise_panel.add(self.size_line, self.noise_line)
         self.image = self.panel.image
         self._watch(list(c), self.update)
         self._start(dict(batch=batch, lr=lr, seed=seed, steps=steps))
@@ -220,16 +226,10 @@ class MiniBatchExplorer(LiveFigure, Widget):
                                      width=0.004)
         self.panel.add(self.quiver, self.sgd_line)
 
-        ax = self.noise_ax
-        ax.clear()
         steps_axis = np.arange(k)
-        ax.semilogy(steps_axis, np.maximum(np.linalg.norm(gf, axis=1), FLOOR),
-                    color="#0072B2", label="full gradient |∇f|")
-        ax.semilogy(steps_axis, np.maximum(noise, FLOOR), color="#D55E00",
-                    label="noise |g_S − ∇f|")
-        ax.set(title=f"Along the SGD path, B = {B}", xlabel="step k", ylabel="size (log)",
-               ylim=(FLOOR, 10.0))
-        ax.legend(fontsize="small", loc="lower left")
+        self.size_line.set_data(steps_axis, np.maximum(np.linalg.norm(gf, axis=1), FLOOR))
+        self.noise_line.set_data(steps_axis, np.maximum(noise, FLOOR))
+        self.noise_ax.set_xlim(-0.05 * k, 1.05 * k)
         self.noise_panel.invalidate()
 
         where = "has left the saddle" if escaped else "is still near the x axis"

@@ -153,7 +153,7 @@ export async function minibatchView({ model, el }) {
     // a zero (the full batch's noise) sits on the floor of the log axis, as in Python
     const ax = axes(sctx, s.noise_bg.box, {
       xlim: [-0.05 * k, 1.05 * k], ylim: [s.floor, 10], ylog: true,
-      title: `Along the SGD path, B = ${B}`, xlabel: "step k", ylabel: "size (log)",
+      title: "Along the SGD path", xlabel: "step k", ylabel: "size (log)",
     });
     const ks = sizes.map((_, i) => i);
     curve(sctx, ax, ks, sizes.map((v) => Math.max(v, s.floor)), { color: COLORS.blue, ylog: true });
