@@ -49,7 +49,7 @@ export function escapeWords(escaped, runs, median, maxSteps, full, gdStep) {
   return `${left} Full-batch gradient descent ${gd}.`;
 }
 
-const median = (v) => {
+const escapeMedian = (v) => {
   const s = [...v].sort((a, b) => a - b), m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
@@ -72,7 +72,7 @@ export async function escapeView({ model, el }) {
     // full-batch gradient descent from the same point, for comparison
     const [gdStep] = escapeSteps(fs, s.start, lr, fs.n, 1, s.max_steps, s.radius, 0);
     const out = steps.filter((k) => k > 0);
-    const med = out.length ? median(out) : null;
+    const med = out.length ? escapeMedian(out) : null;
     const edges = escapeBins(out);
     const counts = edges.slice(1).map(() => 0);
     const width = edges[1] - edges[0];

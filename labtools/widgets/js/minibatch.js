@@ -61,10 +61,10 @@ export function sgdPath(fs, x0, lr, steps, nextBatch) {
   return { xs, batchGrads, fullGrads };
 }
 
-const norm = (v) => Math.hypot(...v);
+const mbNorm = (v) => Math.hypot(...v);
 
 // An arrow from (x0, y0) to (x1, y1) in pixels, with a small head.
-function arrow(ctx, x0, y0, x1, y1) {
+function mbArrow(ctx, x0, y0, x1, y1) {
   const len = Math.hypot(x1 - x0, y1 - y0);
   if (len < 0.5) return;
   const a = Math.atan2(y1 - y0, x1 - x0), h = Math.min(5, 0.5 * len);
@@ -77,7 +77,7 @@ function arrow(ctx, x0, y0, x1, y1) {
 }
 
 // A legend box in the lower left of axes box `box`: rows of [text, colour].
-export function legend(ctx, box, rows) {
+export function mbLegend(ctx, box, rows) {
   ctx.save();
   ctx.font = "10px DejaVu Sans, Verdana, sans-serif";
   ctx.textBaseline = "middle";
@@ -138,15 +138,15 @@ export async function minibatchView({ model, el }) {
     ctx.strokeStyle = COLORS.blue; ctx.fillStyle = COLORS.blue; ctx.lineWidth = 1.2;
     run.fullGrads.forEach((g, i) => {
       const [x, y] = run.xs[i];
-      arrow(ctx, geo.X(x), geo.Y(y), geo.X(x - lr * g[0]), geo.Y(y - lr * g[1]));
+      mbArrow(ctx, geo.X(x), geo.Y(y), geo.X(x - lr * g[0]), geo.Y(y - lr * g[1]));
     });
     ctx.restore();
-    legend(ctx, s.bg.box, [["full-batch GD path", COLORS.sky], ["SGD path (mini-batch steps)", COLORS.path],
+    mbLegend(ctx, s.bg.box, [["full-batch GD path", COLORS.sky], ["SGD path (mini-batch steps)", COLORS.path],
       ["full-batch step at each point", COLORS.blue]]);
 
     // the side panel: |grad f| and the noise |g_S - grad f| along the SGD path
-    const noise = run.batchGrads.map((g, i) => norm(g.map((v, j) => v - run.fullGrads[i][j])));
-    const sizes = run.fullGrads.map(norm);
+    const noise = run.batchGrads.map((g, i) => mbNorm(g.map((v, j) => v - run.fullGrads[i][j])));
+    const sizes = run.fullGrads.map(mbNorm);
     const sctx = side.ctx;
     sctx.fillStyle = "#fff";
     sctx.fillRect(0, 0, s.noise_bg.width, s.noise_bg.height);
@@ -158,7 +158,7 @@ export async function minibatchView({ model, el }) {
     const ks = sizes.map((_, i) => i);
     curve(sctx, ax, ks, sizes.map((v) => Math.max(v, s.floor)), { color: COLORS.blue, ylog: true });
     curve(sctx, ax, ks, noise.map((v) => Math.max(v, s.floor)), { color: COLORS.path, ylog: true });
-    legend(sctx, s.noise_bg.box, [["full gradient |∇f|", COLORS.blue], ["noise |g_S − ∇f|", COLORS.path]]);
+    mbLegend(sctx, s.noise_bg.box, [["full gradient |∇f|", COLORS.blue], ["noise |g_S − ∇f|", COLORS.path]]);
 
     const meanNoise = noise.length ? noise.reduce((a, v) => a + v, 0) / noise.length : 0;
     const where = escaped ? "has left the saddle" : "is still near the x axis";
