@@ -30,13 +30,16 @@ _M = 0xFFFFFFFF
 #: The side panel's log axis starts here (a zero noise, the full batch's, sits on it).
 FLOOR = 1e-6
 
+#: The map's window: the start, the saddle and both minima, large enough to see the steps.
+WINDOW = ((-0.6, 1.4), (-1.3, 1.3))
+
 #: Where the explorer's runs start: on the saddle's stable axis, as in chapter 7.
 START = (1.0, 0.0)
 
 
 def saddle_sum():
     """The finite sum both chapter 7 widgets use: 32 shifted copies of the escapable saddle."""
-    return finite_sum("escapable_saddle", n=32, spread=0.2, seed=0)
+    return finite_sum("escapable_saddle", n=32, spread=0.2, seed=0, window=WINDOW)
 
 
 class PageRng:
@@ -165,6 +168,7 @@ class MiniBatchExplorer(LiveFigure, Widget):
         plots.contour_plot(self.f, ax=self.ax, n=160, lines=False, colorbar=False,
                            title=f"escapable saddle, mean of {n} examples")
         self.ax.plot([0.0], [0.0], "x", color="k", ms=8)
+        self.ax.set_aspect("equal")
         self.gd_line, = self.ax.plot([], [], "--", color="#56B4E9", lw=1.5)
         self.sgd_line, = self.ax.plot([], [], ".-", color="#D55E00", lw=1.2, ms=3)
         self.quiver = None

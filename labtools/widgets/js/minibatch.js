@@ -76,13 +76,14 @@ function mbArrow(ctx, x0, y0, x1, y1) {
   ctx.closePath(); ctx.fill();
 }
 
-// A legend box in the lower left of axes box `box`: rows of [text, colour].
-export function mbLegend(ctx, box, rows) {
+// A legend box in the lower left (or upper right) of axes box `box`: rows of [text, colour].
+export function mbLegend(ctx, box, rows, upperRight = false) {
   ctx.save();
   ctx.font = "10px DejaVu Sans, Verdana, sans-serif";
   ctx.textBaseline = "middle";
   const w = Math.max(...rows.map(([text]) => ctx.measureText(text).width)) + 36;
-  const [l, , , b] = box, top = b - rows.length * 14 - 10;
+  const [bl, bt, br, bb] = box;
+  const l = upperRight ? br - w - 12 : bl, top = upperRight ? bt + 6 : bb - rows.length * 14 - 10;
   ctx.fillStyle = "rgba(255,255,255,0.85)";
   ctx.fillRect(l + 6, top, w, rows.length * 14 + 4);
   rows.forEach(([text, color], i) => {
@@ -142,7 +143,7 @@ export async function minibatchView({ model, el }) {
     });
     ctx.restore();
     mbLegend(ctx, s.bg.box, [["full-batch GD path", COLORS.sky], ["SGD path (mini-batch steps)", COLORS.path],
-      ["full-batch step at each point", COLORS.blue]]);
+      ["full-batch step at each point", COLORS.blue]], true);
 
     // the side panel: |grad f| and the noise |g_S - grad f| along the SGD path
     const noise = run.batchGrads.map((g, i) => mbNorm(g.map((v, j) => v - run.fullGrads[i][j])));
