@@ -1,7 +1,7 @@
 """The escape-time histogram: how many steps SGD runs take to leave a saddle.
 
 Many seeded runs of plain SGD start exactly at the saddle of
-:func:`~labtools.widgets.minibatch.saddle_sum`, where the full gradient is
+``labtools.widgets.minibatch.saddle_sum()``, where the full gradient is
 zero, and each records the first step at which it is farther than
 ``RADIUS`` from it (:func:`labtools.run.sgd_escape_steps`). Full-batch
 gradient descent started there moves only through the round-off in its
@@ -143,7 +143,7 @@ def escape_histogram(lr=0.1, batch=4, runs=200, seed=0, max_steps=1000):
     """How long SGD takes to leave a saddle, as a histogram over many seeded runs.
 
     Runs of plain SGD start exactly at the saddle of
-    :func:`~labtools.widgets.minibatch.saddle_sum` and each counts the steps
+    ``labtools.widgets.minibatch.saddle_sum()`` and each counts the steps
     until it is farther than 0.5 from it (:func:`labtools.run.sgd_escape_steps`,
     Daneshmand et al. 2018 study this escape). Full-batch gradient descent
     (``batch=32``) is pushed off only by round-off, and leaves far later.

@@ -144,7 +144,7 @@ class MiniBatchExplorer(LiveFigure, Widget):
     """SGD on a finite sum, each step's mini-batch gradient drawn beside the full gradient.
 
     Build it with :func:`minibatch_explorer`. Left: the contour map of
-    :func:`saddle_sum` with the SGD path from ``(1, 0)``, at each point a
+    ``saddle_sum()`` with the SGD path from ``(1, 0)``, at each point a
     blue arrow for the full-batch step ``-lr * grad f`` (the orange segment is
     the step the mini-batch took), and the full-batch path for comparison.
     Right: ``|grad f|`` and the noise ``|g_S - grad f|`` along the path.
@@ -258,7 +258,7 @@ class MiniBatchExplorer(LiveFigure, Widget):
 def minibatch_explorer(batch=4, lr=0.1, seed=0, steps=60):
     """SGD on a finite-sum saddle: each step's mini-batch gradient beside the full one.
 
-    On :func:`saddle_sum` (32 shifted copies of the escapable saddle), SGD and
+    On ``saddle_sum()`` (32 shifted copies of the escapable saddle), SGD and
     full-batch gradient descent start at ``(1, 0)`` on the saddle's stable
     axis. Full-batch descent slides into the saddle; the mini-batch steps
     scatter around the full-batch arrows, and that noise pushes SGD off the axis.
