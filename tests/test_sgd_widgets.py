@@ -141,17 +141,3 @@ def test_escape_bins():
     assert len(esc.escape_bins(np.arange(1, 1001))) <= 32
     assert esc.escape_bins(np.array([], dtype=int)).tolist() == [0, 1, 2]
 
-
-def test_every_top_level_name_of_the_joined_module_is_declared_once():
-    """bundle() joins the js/ files into one module: a name declared twice (a helper
-    called `norm` in two files) stops every front end of the page from starting."""
-    import re
-    from collections import Counter
-
-    from labtools.widgets.front import bundle
-
-    names = re.findall(r"^(?:export )?(?:async )?(?:function\*?|const|let|class)\s+(\w+)",
-                       bundle(), re.MULTILINE)
-    twice = [n for n, k in Counter(names).items() if k > 1]
-    assert not twice, f"declared more than once in the joined module: {twice}"
-    assert {"minibatchView", "escapeView", "finiteSum"} <= set(names)
