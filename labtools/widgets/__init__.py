@@ -36,6 +36,10 @@ Live in the page
     Their Python figures stay the reference that ``tests/parity`` holds the
     port to. The network explorer's front end trains the course network
     again in the page, on a port of :mod:`labtools.nn` (``js/mlp.js``).
+    Chapter 7's mini-batch explorer and escape-time histogram run SGD on a
+    finite sum in the page (``js/minibatch.js``, ``js/escape.js``); their
+    batches come from a seeded generator that Python reproduces bit for bit
+    (``minibatch.PageRng``), so the explorer's page path is its Python path.
     The other widgets use core ipywidgets models only.
 
 Why they are fast
