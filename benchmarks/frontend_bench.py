@@ -342,7 +342,8 @@ def bench_lab(quick=False, browser=None, lab=None, notebooks=None, page=None, ru
 VIEW_NAMES = {"landscape": "landscape explorer", "chord": "chord explorer",
               "explorer1d": "1-D explorer", "saddle": "saddle-escape explorer",
               "hessian": "Hessian inspector", "race": "optimizer race", "basins": "basin map",
-              "network": "network explorer"}
+              "network": "network explorer", "minibatch": "mini-batch explorer",
+              "escape": "escape-time histogram"}
 
 
 def to_markdown(res):

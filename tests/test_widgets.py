@@ -339,6 +339,8 @@ def test_only_core_widget_models_are_shown_on_the_site(monkeypatch):
         lambda: W.saddle_escape_explorer(max_steps=50),
         lambda: W.network_explorer(steps=20),
         lambda: W.saddle_chain_explorer(d=2, max_steps=200),
+        lambda: W.minibatch_explorer(steps=10),
+        lambda: W.escape_histogram(runs=50, max_steps=200),
     ]
     for make in makers:
         w = make()

@@ -18,7 +18,8 @@ Where things are
     ``site`` (live kernel or static build), ``front`` (the browser front
     ends, with their ES modules in ``js/``), then one module per explorer:
     ``landscape``, ``explorer1d``, ``chord``, ``hessian``, ``race``,
-    ``basins``, ``saddle``, ``network``, ``chain``.
+    ``basins``, ``saddle``, ``network``, ``chain``, ``minibatch``,
+    ``escape``.
 
 How the figures are drawn
     Figures are drawn off screen with Agg and shown as a PNG inside an
@@ -35,6 +36,10 @@ Live in the page
     Their Python figures stay the reference that ``tests/parity`` holds the
     port to. The network explorer's front end trains the course network
     again in the page, on a port of :mod:`labtools.nn` (``js/mlp.js``).
+    Chapter 7's mini-batch explorer and escape-time histogram run SGD on a
+    finite sum in the page (``js/minibatch.js``, ``js/escape.js``); their
+    batches come from a seeded generator that Python reproduces bit for bit
+    (``minibatch.PageRng``), so the explorer's page path is its Python path.
     The other widgets use core ipywidgets models only.
 
 Why they are fast
@@ -66,9 +71,11 @@ from __future__ import annotations
 from .basins import BasinMapExplorer, basin_map_explorer
 from .chain import SaddleChainExplorer, saddle_chain_explorer
 from .chord import ChordExplorer, chord_explorer
+from .escape import EscapeHistogram, escape_histogram
 from .explorer1d import Explorer1D, explorer_1d
 from .hessian import HessianInspector, hessian_inspector
 from .landscape import LandscapeExplorer, landscape_explorer
+from .minibatch import MiniBatchExplorer, minibatch_explorer
 from .network import NetworkExplorer, network_explorer
 from .race import OptimizerRace, optimizer_race
 from .saddle import SaddleEscapeExplorer, saddle_escape_explorer
@@ -84,6 +91,8 @@ __all__ = [
     "explorer_1d",
     "chord_explorer",
     "network_explorer",
+    "minibatch_explorer",
+    "escape_histogram",
     "LandscapeExplorer",
     "OptimizerRace",
     "SaddleEscapeExplorer",
@@ -93,5 +102,7 @@ __all__ = [
     "Explorer1D",
     "ChordExplorer",
     "NetworkExplorer",
+    "MiniBatchExplorer",
+    "EscapeHistogram",
     "building_site",
 ]

@@ -45,7 +45,7 @@ JS_DIR = Path(__file__).resolve().parent / "js"
 # Dependencies first: each file imports only from files before it.
 _FILES = ("optim.js", "plot.js", "common.js", "formula.js", "landscape.js", "chord.js",
           "explorer1d.js", "saddle.js", "chain.js", "mlp.js", "network.js", "hessian.js",
-          "race.js", "basins.js", "main.js")
+          "race.js", "basins.js", "minibatch.js", "escape.js", "main.js")
 _IMPORT = re.compile(r'^import\s[^;]*?from\s+"\./[\w.]+";\s*$', re.MULTILINE | re.DOTALL)
 
 

@@ -10,11 +10,13 @@ import { hessianView } from "./hessian.js";
 import { raceView } from "./race.js";
 import { basinsView } from "./basins.js";
 import { chainView } from "./chain.js";
+import { minibatchView } from "./minibatch.js";
+import { escapeView } from "./escape.js";
 
 const VIEWS = {
   landscape: landscapeView, chord: chordView, explorer1d: explorer1dView, saddle: saddleView,
   network: networkView, chain: chainView, hessian: hessianView, race: raceView,
-  basins: basinsView,
+  basins: basinsView, minibatch: minibatchView, escape: escapeView,
 };
 
 export default {
