@@ -199,6 +199,7 @@ def test_saddle_chain_explorer_measures_both_methods():
     assert w.result["pgd_steps"] < slow
 
 
+@pytest.mark.slow  # make unit: saddle_chain_explorer's doctest (d=9 is refused)
 def test_saddle_chain_explorer_reports_bad_values():
     w = lt.widgets.saddle_chain_explorer(d=2, max_steps=300)
     good = dict(w.result)

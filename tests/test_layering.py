@@ -249,6 +249,16 @@ def test_labtools_follows_the_layering_contract():
     assert not new, "layering violations:\n" + "\n".join(f"  {v[0]}: {v[3]}" for v in new)
 
 
+#: A module this long becomes a package (CONTRIBUTING.md, the package map).
+MAX_MODULE_LINES = 800
+
+
+def test_no_module_is_over_800_lines():
+    long = {p.relative_to(ROOT).as_posix(): n for p in sorted((ROOT / PACKAGE).rglob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert not long, f"modules over {MAX_MODULE_LINES} lines (split into a package): {long}"
+
+
 def test_layer_table_is_consistent():
     allowed = allowed_imports()
     for layer, below in BESIDE.items():

@@ -121,7 +121,13 @@ def _case_id(case):
     return f"{case[0]}-{case[2]}"
 
 
-@pytest.mark.parametrize("case", REGISTRY, ids=[_case_id(c) for c in REGISTRY])
+# a second of CPU each; make unit keeps adam-quadratic and noisy_gd-quadratic
+SLOW_CASES = {"adam-rosenbrock", "noisy_gd-escapable_saddle"}
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(c, marks=pytest.mark.slow) if _case_id(c) in SLOW_CASES else c
+    for c in REGISTRY], ids=[_case_id(c) for c in REGISTRY])
 def test_optimizer_reaches_a_known_minimizer(case):
     name, hyper, land, x0, steps, atol = case
     f = lt.landscape(land)

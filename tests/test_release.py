@@ -33,7 +33,9 @@ SOURCE = ROOT / "exercises" / "source"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("release") / "nonconvex-landscapes"
-    release.build_release(out)  # refuses (LeakError) when the scan finds anything
+    # without the scan (seconds of CPU): test_release_scan_is_clean scans this tree,
+    # and test_release_command_line builds with the scan, as make release does
+    release.build_release(out, check=False)
     return out
 
 
@@ -77,6 +79,7 @@ def test_release_has_the_course_and_nothing_of_the_instructor(built):
     assert "-src" not in readme
 
 
+@pytest.mark.slow  # make unit: the planted leaks below, each in a small tree
 def test_release_scan_is_clean(built):
     assert release.find_leaks(built) == []
 
@@ -126,15 +129,16 @@ def test_the_scan_knows_every_plain_answer():
                                          "[[2 * y, 2 * x], [2 * x, 6 * y]])\n"),
      "code reference hvp_cubic"),
 ])
-def test_the_scan_finds_each_kind_of_planted_leak(built, tmp_path, plant, expected):
-    tree = tmp_path / "tree"
-    shutil.copytree(built / "exercises", tree / "exercises")
+def test_the_scan_finds_each_kind_of_planted_leak(tmp_path, plant, expected):
+    tree = tmp_path / "tree"  # only the planted file: a whole release is scanned in make unit-slow
+    (tree / "exercises/questions").mkdir(parents=True)
     (tree / "labtools/grading").mkdir(parents=True)
     plant(tree)
     leaks = release.find_leaks(tree)
     assert any(expected in leak for leak in leaks), leaks
 
 
+@pytest.mark.slow  # make unit: test_release_has_the_course_and_nothing_of_the_instructor
 def test_no_reference_or_key_is_importable_from_the_release(built):
     probe = run_in_release(built, """
         import importlib, inspect, json, pkgutil
@@ -184,13 +188,20 @@ def test_hostile_learner_in_binder_reads_nothing_through_labtools_file(built):
         "banks": [], "solutions": [], "plain": []}
 
 
+def test_release_command_line_never_writes_over_the_source(tmp_path, capsys):
+    from labtools import assign
+
+    assert assign.main(["release", "--out", str(ROOT)]) == 2
+    assert "out must be a folder outside the source tree" in capsys.readouterr().err
+
+
+@pytest.mark.slow  # builds and scans a whole release
 def test_release_command_line(tmp_path):
     from labtools import assign
 
     out = tmp_path / "rel"
     assert assign.main(["release", "--out", str(out)]) == 0
     assert (out / "exercises" / "ex01_nonconvexity.ipynb").is_file()
-    assert assign.main(["release", "--out", str(ROOT)]) == 2  # never over the source
 
 
 @pytest.mark.slow

@@ -83,6 +83,7 @@ def test_explorer_shows_a_run_with_a_described_figure(explorer):
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
+@slow  # make unit: test_the_explorer_checks_on_one_widget
 def test_every_control_is_labelled(explorer):
     for name, control in explorer.controls.items():
         assert control.description, f"control {name} has no label"
@@ -103,6 +104,7 @@ def test_moving_a_slider_reruns_and_redraws_in_place(explorer):
     assert explorer.panel.full_draws == full_draws
 
 
+@slow  # make unit: test_the_explorer_checks_on_one_widget
 def test_lr_and_optimizer_change_the_trace(explorer):
     explorer.set(lr=0.02)
     t1 = explorer.trace
@@ -115,6 +117,7 @@ def test_lr_and_optimizer_change_the_trace(explorer):
     assert explorer.controls["beta"].disabled  # adam takes no beta
 
 
+@slow  # make unit: test_the_explorer_checks_on_one_widget
 def test_noise_changes_the_path_reproducibly(explorer):
     explorer.set(sigma=0.5)
     noisy = explorer.trace.xs.copy()
@@ -123,6 +126,7 @@ def test_noise_changes_the_path_reproducibly(explorer):
     np.testing.assert_array_equal(explorer.trace.xs, noisy)
 
 
+@slow  # make unit: test_the_explorer_checks_on_one_widget
 def test_set_changes_several_controls_with_one_update(explorer):
     n = explorer.updates
     explorer.set(x0=1.0, y0=-1.0, lr=0.005, steps=30)
@@ -134,10 +138,10 @@ def test_set_changes_several_controls_with_one_update(explorer):
     ({"lr": 0}, "lr must be positive"),
     pytest.param({"lr": -0.1}, "lr must be positive", marks=slow),
     pytest.param({"steps": -1}, "steps must be between 1 and 1000", marks=slow),
-    ({"x0": 99.0}, "x0 must be between -5 and 5"),
+    pytest.param({"x0": 99.0}, "x0 must be between -5 and 5", marks=slow),  # the tour
     pytest.param({"lr": "fast"}, "lr must be a number", marks=slow),
     pytest.param({"optimizer": "sgd"}, "optimizer must be one of", marks=slow),
-    ({"speed": 3}, "'speed' is not a control"),
+    pytest.param({"speed": 3}, "'speed' is not a control", marks=slow),  # the tour
 ])
 def test_bad_values_get_a_message_and_the_widget_goes_on(explorer, values, words):
     trace, image = explorer.trace, explorer.image.value
@@ -150,6 +154,7 @@ def test_bad_values_get_a_message_and_the_widget_goes_on(explorer, values, words
     assert explorer.error is None and explorer.trace is not trace
 
 
+@slow  # make unit: test_the_explorer_checks_on_one_widget
 def test_a_bad_expression_is_reported_then_a_good_one_works(explorer):
     before = explorer.landscape
     explorer.set(expression="x**2 + ((")
@@ -165,11 +170,13 @@ def test_a_bad_expression_is_reported_then_a_good_one_works(explorer):
     assert explorer.ax.get_xlim() == (x_lo, x_hi)
 
 
+@slow  # make unit: test_the_explorer_checks_on_one_widget
 def test_a_1d_expression_is_refused_in_plain_words(explorer):
     explorer.set(expression="x**4 - x")
     assert "function of x and y" in explorer.message
 
 
+@slow  # make unit: test_the_explorer_checks_on_one_widget
 def test_switching_landscape_redraws_the_background_once(explorer):
     draws = explorer.panel.full_draws
     explorer.controls["landscape"].value = "rosenbrock"
@@ -179,6 +186,7 @@ def test_switching_landscape_redraws_the_background_once(explorer):
     assert "rosenbrock" in png_of(explorer.image.value)[1]
 
 
+@slow  # make unit: test_the_explorer_checks_on_one_widget
 def test_an_error_inside_the_computation_is_shown(explorer, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the optimizer exploded")
@@ -218,6 +226,26 @@ def test_rebuild_baseline_draws_the_same_run(explorer):
     assert png_of(explorer.image.value)[0].size == explorer.panel.size
 
 
+def test_the_explorer_checks_on_one_widget(explorer, monkeypatch):
+    """make unit runs the explorer's checks one after another on one explorer (building
+    one costs about a second of CPU); make unit-slow runs each on an explorer of its own."""
+    # in an order where each check changes lr from what the one before left
+    test_every_control_is_labelled(explorer)
+    test_noise_changes_the_path_reproducibly(explorer)
+    test_set_changes_several_controls_with_one_update(explorer)
+    test_bad_values_get_a_message_and_the_widget_goes_on(
+        explorer, {"x0": 99.0}, "x0 must be between -5 and 5")
+    test_lr_and_optimizer_change_the_trace(explorer)
+    test_bad_values_get_a_message_and_the_widget_goes_on(
+        explorer, {"speed": 3}, "'speed' is not a control")
+    test_a_click_event_from_a_narrower_image_is_scaled(explorer)
+    test_live_kernel_attaches_click_events_when_ipyevents_is_there(explorer)
+    test_an_error_inside_the_computation_is_shown(explorer, monkeypatch)
+    test_a_1d_expression_is_refused_in_plain_words(explorer)
+    test_a_bad_expression_is_reported_then_a_good_one_works(explorer)
+    test_switching_landscape_redraws_the_background_once(explorer)
+
+
 def test_bad_constructor_values_are_shown_not_raised():
     w = W.landscape_explorer("no such function ((", lr=0, steps=5, n=30)
     assert w.message.startswith("Problem:")
@@ -234,9 +262,11 @@ def test_static_build_adds_the_note_under_a_kernel_drawn_figure(monkeypatch):
 
 
 @pytest.mark.parametrize("make,view,points", [
-    (lambda: W.hessian_inspector("saddle", n=30), "hessian", ("x", "y")),
-    (lambda: W.optimizer_race("himmelblau", ["gd", "newton"], steps=20), "race",
-     ("x0", "y0", "lr gd")),
+    # make unit: the basins case, and the race's map in the test after the next one
+    pytest.param(lambda: W.hessian_inspector("saddle", n=30), "hessian", ("x", "y"),
+                 marks=slow),
+    pytest.param(lambda: W.optimizer_race("himmelblau", ["gd", "newton"], steps=20), "race",
+                 ("x0", "y0", "lr gd"), marks=slow),
     (lambda: W.basin_map_explorer("himmelblau", n=10, steps=10), "basins",
      ("optimizer", "lr", "n", "steps", "progress")),
 ])
@@ -320,6 +350,7 @@ def test_saddle_chain_explorer_is_live_on_the_static_site(monkeypatch):
     assert s["bg"]["src"].startswith("data:image/png;base64,") and len(s["box"]) == 4
 
 
+@slow  # make unit: test_the_explorer_checks_on_one_widget
 def test_live_kernel_attaches_click_events_when_ipyevents_is_there(explorer):
     pytest.importorskip("ipyevents")
     assert explorer.click_events is not None
@@ -500,6 +531,7 @@ def test_race_runs_every_optimizer_and_fills_the_table():
     assert "lr gd must be positive" in w.message
 
 
+@slow  # make unit: test_race_runs_every_optimizer_and_fills_the_table (a bad lr)
 def test_race_leaves_out_unknown_optimizers_with_a_message():
     w = W.optimizer_race("himmelblau", optimizers=["gd", "sgd"], steps=10)
     assert w.names == ["gd"] and sorted(w.result) == ["gd"]
@@ -545,7 +577,7 @@ def test_saddle_escape_matches_the_theory_for_gd():
     assert not np.array_equal(w.measured.get_ydata(), measured)
 
 
-def test_saddle_without_negative_curvature_has_no_theory_line():
+def degenerate_saddle_explorer():
     w = W.saddle_escape_explorer("monkey_saddle", lr=0.1, max_steps=100)
     assert w.error is None and w.result["predicted"] is None
     assert "no negative eigenvalue (λmin = 0): a degenerate saddle" in w.message  # not -0
@@ -554,6 +586,16 @@ def test_saddle_without_negative_curvature_has_no_theory_line():
     r, a = w.result["radius"], w.controls["a"].value
     starts = [art.line.get_xydata()[0] for art in w.paths]
     np.testing.assert_allclose(starts, [[r * e, r * a] for e in w.shown_e])
+    return w
+
+
+def test_saddle_without_negative_curvature_has_no_theory_line():
+    degenerate_saddle_explorer()  # with gd; each optimizer below, in make unit-slow
+
+
+@slow
+def test_every_optimizer_says_a_degenerate_saddle_has_no_theory_line():
+    w = degenerate_saddle_explorer()
     for name in W.SaddleEscapeExplorer.OPTIMIZERS:  # every optimizer says so, none crashes
         w.set(optimizer=name)
         assert w.error is None and "no negative eigenvalue" in w.message, name
@@ -567,6 +609,7 @@ def test_saddle_explorer_reports_an_unknown_saddle():
     assert w.result is not None
 
 
+@slow  # make unit: test_the_explorer_checks_on_one_widget
 def test_a_click_event_from_a_narrower_image_is_scaled(explorer):
     target = (-3.0, 1.0)
     px, py = explorer.ax.transData.transform(target)
@@ -589,10 +632,10 @@ def test_png_encoder_round_trips_the_pixels():
 
 
 @pytest.mark.parametrize("make", [
-    lambda: W.landscape_explorer(steps=20, n=30),
-    lambda: W.explorer_1d(steps=10),
-    lambda: W.chord_explorer(),
-    lambda: W.hessian_inspector(n=30),
+    pytest.param(lambda: W.landscape_explorer(steps=20, n=30), marks=slow),
+    lambda: W.explorer_1d(steps=10),  # make unit: the 1-D case (one Panel does the blits)
+    pytest.param(lambda: W.chord_explorer(), marks=slow),
+    pytest.param(lambda: W.hessian_inspector(n=30), marks=slow),
     pytest.param(lambda: W.optimizer_race(steps=20), marks=slow),
     pytest.param(lambda: W.saddle_escape_explorer(max_steps=200), marks=slow),
     pytest.param(lambda: W.network_explorer(steps=20), marks=slow),
@@ -637,6 +680,7 @@ def network():
     return W.network_explorer(optimizer="gd", lr=0.5, steps=60)
 
 
+@slow  # make unit: test_the_network_checks_on_one_widget
 def test_network_explorer_trains_the_course_network(network):
     r = network.result
     assert r.steps_taken == 60 and r.status == "max_steps"
@@ -654,6 +698,7 @@ def test_network_explorer_trains_the_course_network(network):
     assert network.boundary and not network.diverged_line.get_visible()
 
 
+@slow  # make unit: test_the_network_checks_on_one_widget
 def test_network_explorer_lr_and_scale_retrain_and_redraw(network):
     r, picture, curve = network.result, pixels(network.image.value), \
         pixels(network.loss_image.value)
@@ -671,6 +716,7 @@ def test_network_explorer_lr_and_scale_retrain_and_redraw(network):
     assert "init scale 3" in network.message
 
 
+@slow  # make unit: test_the_network_checks_on_one_widget
 def test_network_explorer_minibatches_activation_and_optimizers(network):
     network.set(batch_size=20)
     r = network.result
@@ -688,10 +734,11 @@ def test_network_explorer_minibatches_activation_and_optimizers(network):
 
 
 @pytest.mark.parametrize("values, words", [
-    ({"lr": 0}, "lr must be positive"),
+    pytest.param({"lr": 0}, "lr must be positive", marks=slow),  # the tour
     pytest.param({"scale": -1.0}, "scale must be positive", marks=slow),
     pytest.param({"steps": 5000}, "steps must be between 10 and 1000", marks=slow),
-    ({"batch_size": 7}, "batch_size must be None (full batch) or one of"),
+    pytest.param({"batch_size": 7}, "batch_size must be None (full batch) or one of",
+                 marks=slow),  # the tour
     pytest.param({"optimizer": "newton"}, "optimizer must be one of", marks=slow),
     pytest.param({"activation": "relu"}, "activation must be one of", marks=slow),
 ])
@@ -723,6 +770,16 @@ def test_network_explorer_reports_a_divergence(network, monkeypatch):
     monkeypatch.undo()
     network.set(lr=0.5)
     assert network.result.status == "max_steps" and not network.diverged_line.get_visible()
+
+
+def test_the_network_checks_on_one_widget(network):
+    """As for the landscape explorer: the network explorer's checks on one widget."""
+    test_network_explorer_trains_the_course_network(network)
+    test_network_explorer_lr_and_scale_retrain_and_redraw(network)
+    test_network_explorer_bad_values_get_a_message(network, {"lr": 0}, "lr must be positive")
+    test_network_explorer_minibatches_activation_and_optimizers(network)
+    test_network_explorer_bad_values_get_a_message(
+        network, {"batch_size": 7}, "batch_size must be None (full batch) or one of")
 
 
 def test_network_explorer_bad_constructor_values_are_shown_not_raised():
@@ -786,6 +843,7 @@ def test_hessian_legend_quotes_the_eigenvalues_after_a_change_of_landscape(switc
                                             for i, v in enumerate(w.result["eigenvalues"])]
 
 
+@slow  # make unit: the [catalog] case of the legend test above
 def test_hessian_legend_names_the_critical_points_of_the_new_landscape():
     w = W.hessian_inspector("himmelblau", x=[3.0, 2.0], n=30)
     assert {"minimum", "saddle", "maximum"} <= set(_legend_texts(w.legend))
@@ -815,7 +873,9 @@ def test_saddle_escape_shows_the_theory_of_the_chosen_optimizer(name, beta, nest
     assert _legend_texts(w.legend) == [f"measured ({name})", W.saddle.THEORY[name][0]]
 
 
-@pytest.mark.parametrize("name", ["adam", pytest.param("noisy_gd", marks=slow),
+# make unit: saddle_escape_explorer's doctest (adam: no closed-form line, gd's is back)
+@pytest.mark.parametrize("name", [pytest.param("adam", marks=slow),
+                                  pytest.param("noisy_gd", marks=slow),
                                   pytest.param("perturbed_gd", marks=slow)])
 def test_saddle_escape_draws_no_gd_line_for_other_optimizers(name):
     w = W.saddle_escape_explorer("saddle", lr=0.1, max_steps=400)
@@ -851,12 +911,12 @@ def _widget_tree(widget):
 @pytest.mark.parametrize("make", [
     pytest.param(lambda: W.landscape_explorer(steps=5, n=30), marks=slow),
     lambda: W.explorer_1d(steps=5),
-    lambda: W.chord_explorer("himmelblau"),
+    pytest.param(lambda: W.chord_explorer("himmelblau"), marks=slow),
     lambda: W.hessian_inspector(n=30),
     pytest.param(lambda: W.optimizer_race(steps=5), marks=slow),
     lambda: W.basin_map_explorer(n=10, steps=10),
     pytest.param(lambda: W.saddle_escape_explorer(max_steps=50), marks=slow),
-    lambda: W.network_explorer(steps=20),
+    pytest.param(lambda: W.network_explorer(steps=20), marks=slow),
 ], ids=["landscape", "1d", "chord", "hessian", "race", "basins", "saddle", "network"])
 def test_widget_layouts_shrink_to_a_phone(make):
     w = make()

@@ -171,14 +171,19 @@ class Needle:
         which keeps a scan of megabytes of vendored JavaScript fast.
         """
         at = text.find(self.literal)
+        if self.regex is None:
+            return (at, at + len(self.literal)) if at >= 0 else None
         while at >= 0:
-            if self.regex is None:
-                return at, at + len(self.literal)
-            lo = max(0, at - self.WINDOW)
-            m = self.regex.search(text, lo, at + self.WINDOW)
+            # one window over every occurrence that overlaps it, so that no stretch
+            # of text is searched twice (a notebook says "answer" many times)
+            lo, hi = max(0, at - self.WINDOW), at + self.WINDOW
+            at = text.find(self.literal, at + 1)
+            while 0 <= at <= hi + self.WINDOW:
+                hi = at + self.WINDOW
+                at = text.find(self.literal, at + 1)
+            m = self.regex.search(text, lo, hi)
             if m:
                 return m.start(), m.end()
-            at = text.find(self.literal, at + 1)
         return None
 
     WINDOW = 600

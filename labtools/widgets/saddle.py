@@ -281,7 +281,7 @@ def saddle_escape_explorer(landscape="saddle", optimizer="gd", lr=0.1, a=0.5, ma
 
     Examples
     --------
-    >>> w = saddle_escape_explorer("saddle", lr=0.1)
+    >>> w = saddle_escape_explorer("saddle", lr=0.1, max_steps=400)
     >>> bool(abs(w.result["steps"][-1] - w.result["predicted"][-1]) < 3)
     True
     >>> w.set(optimizer="adam").result["predicted"] is None
