@@ -64,7 +64,7 @@ def test_keys_are_recomputed_from_the_parameters(learner):
     assert not v.check(want + 0.2)
     v = make_variant("classify_point", SECRET, learner, "e/q2")
     h = np.array([[v.params["h11"], v.params["h12"]], [v.params["h12"], v.params["h22"]]])
-    assert v.key == classify(h) and v.check(v.key.upper())
+    assert v.key == [classify(h)] and v.check(v.key[0].upper()) and v.check(v.key)
     v = make_variant("step_size_limit", SECRET, learner, "e/q3")
     assert v.check(2 / max(v.params["a"], v.params["b"]))
 
@@ -78,16 +78,16 @@ def test_generators_vary():
 
 def test_compiled_bank_and_learner_files_hold_no_key(tmp_path):
     bank = compile_bank(BANK, "vq_demo")
-    assert all(set(q) == {"key", "qid", "kind", "name", "points", "prompt", "generator"}
-               for q in bank["questions"])
+    assert all(set(q) == {"key", "qid", "kind", "name", "points", "prompt", "generator",
+                          "practice"} for q in bank["questions"])
     paths = write_variants({"vq_demo": bank}, ["alice", "bob"], SECRET, tmp_path)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in paths) == [
-        "alice/vq_demo.json", "bob/vq_demo.json"]
-    data = json.loads((tmp_path / "alice" / "vq_demo.json").read_text())
+        "alice/my_variants.json", "bob/my_variants.json"]
+    data = json.loads((tmp_path / "alice" / "my_variants.json").read_text())
     key = make_variant("escape_steps", SECRET, "alice", "vq_demo/q1").key
     assert data["vq_demo/q1"] == make_variant("escape_steps", SECRET, "alice",
                                               "vq_demo/q1").params
-    text = (tmp_path / "alice" / "vq_demo.json").read_text()
+    text = (tmp_path / "alice" / "my_variants.json").read_text()
     assert f"{key:.3f}"[:-1] not in text
     qs = QuestionSet(bank, data)
     assert f"lr = {data['vq_demo/q1']['lr']}" in str(qs["q1"])
