@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from html import escape as html_escape
 from pathlib import Path
 
 import nbformat
@@ -365,3 +366,13 @@ def test_practice_checks_itself_and_says_so(tmp_path, monkeypatch):
     assert f"p = {own.params['p']}" in str(q)
     assert "graded by your instructor" in q.evaluate(own.key).message
     assert "graded by your instructor" in q._repr_html_()
+    assert f"p = {own.params['p']}" in q._repr_html_()
+    # a label question lists the learner's own items, in the page and in text
+    own = make_variant("classify_2d", SECRET, "alice", "ex03_saddle_points/q4")
+    (tmp_path / "my_variants.json").write_text(json.dumps({"ex03_saddle_points/q4":
+                                                           own.params}))
+    q = load_questions("ex03_saddle_points")["q4"]
+    html = q._repr_html_()
+    for item in own.params["items"]:
+        assert item in str(q) and html_escape(item) in html
+    assert "degenerate (test inconclusive)" in str(q)

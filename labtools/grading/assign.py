@@ -163,8 +163,8 @@ def prompt_markdown(q: dict) -> str:
             how = f"a number (tolerance {practice['tol']:g})"
         lines += ["", f"*Answer:* set `{q['name']}` to {how} in the cell below and run it. "
                       "These are public practice numbers: when your instructor's "
-                      "`my_variants.json` is beside this notebook, the cell above shows your "
-                      "own numbers, and those are the ones graded."]
+                      "`my_variants.json` is beside this notebook, the question shows your "
+                      "own numbers when its cell runs, and those are the ones graded."]
     return "\n".join(lines)
 
 

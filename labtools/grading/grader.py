@@ -418,7 +418,7 @@ def _score(report: Report, bank: dict, answers: dict, student: str,
         total += score
         report.questions.append({"key": q.key, "kind": q.kind, "status": res.status,
                                  "score": score, "points": q.points,
-                                 "practice": bool(data.get("practice")),
+                                 "practice": data.get("practice") is True,
                                  "message": res.message})
     report.score = round(min(total, report.max_score), 4)
 

@@ -49,6 +49,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 from .._checks import check_choice, fmt, show
 from .base import (
@@ -394,9 +395,19 @@ class VariantQuestion(Question):
         """True when the learner's own (graded) numbers are loaded."""
         return self.own_params is not None
 
+    def own_text(self) -> str:
+        """The prompt with the learner's own numbers (and own items, for a label question)."""
+        text = self.prompt.format(**self.own_params)
+        items = self.own_params.get("items")
+        if isinstance(items, list) and self.labels:
+            text += "".join(f"\n  {i + 1}. {item}" for i, item in enumerate(items))
+            text += "\nAnswer with a list of labels, one per item, from: " + ", ".join(
+                repr(lab) for lab in self.labels)
+        return text
+
     def __str__(self):
         if self.graded:
-            return f"{self.key}. {self.prompt.format(**self.own_params)}"
+            return f"{self.key}. {self.own_text()}"
         if self.practice is not None:
             return str(self.practice)
         return (f"{self.key}. {self.prompt}\n(Your own numbers come from your "
@@ -415,6 +426,10 @@ class VariantQuestion(Question):
     def _repr_html_(self) -> str:
         if not self.graded and self.practice is not None:
             return render_html(self.practice)
+        if self.graded:  # the form shows the prompt as given: the learner's own text
+            text = self.own_text().replace("{", "{{").replace("}", "}}")
+            return render_html(SimpleNamespace(kind="variant", key=self.key, prompt=text,
+                                               params={}))
         return render_html(self)
 
 
