@@ -457,7 +457,7 @@ class QuestionSet(Mapping):
     --------
     >>> qs = load_questions("ex03_saddle_points")
     >>> list(qs)[:3], qs.max_score
-    (['q1', 'q2', 'q3'], 8.0)
+    (['q1', 'q2', 'q3'], 6.5)
     """
 
     def __init__(self, bank: Mapping, variants: Mapping | None = None):
