@@ -102,7 +102,7 @@ def test_no_plain_answer_in_student_version_or_bank(name):
     for q in bank["questions"]:
         assert "answer" not in q and "value" not in q
     for q in spec["questions"]:
-        if q["kind"] == "code":
+        if q["kind"] in ("code", "variant"):  # variants: see tests/test_variants.py
             continue
         line = f'{q["name"]} = {q["answer"]!r}'
         assert line in solution
@@ -128,7 +128,11 @@ def test_at_least_25_graded_questions_of_every_kind():
     questions = [q for b in banks for q in b["questions"]]
     assert len(questions) >= 25
     kinds = {q["kind"] for q in questions}
-    assert kinds == {"choice", "numeric", "classify", "code"}
+    # every value question is a per-learner variant (its practice version is a
+    # numeric or classify question); choice questions cannot vary
+    assert kinds == {"choice", "variant", "code"}
+    assert {q["practice"]["kind"] for q in questions if q["kind"] == "variant"} == {
+        "numeric", "classify"}
     assert any(q["kind"] == "choice" and q["multiple"] for q in questions)
     assert any(q["kind"] == "choice" and not q["multiple"] for q in questions)
 
@@ -148,7 +152,7 @@ def test_saddle_quiz_covers_the_commissioned_topics():
     ("points", 0, "points must be positive"),
 ])
 def test_compile_question_rejects_bad_authoring(field, value, message):
-    q = {"key": "q1", "kind": "choice", "name": "a", "prompt": "p",
+    q = {"key": "q1", "kind": "choice", "name": "a", "prompt": "p", "practice": True,
          "options": ["x", "y"], "hints": ["h", "i"], "answer": "a"}
     q[field] = value
     with pytest.raises(assign.AuthoringError, match=message):
@@ -187,7 +191,19 @@ def test_prompts_are_readable_before_the_notebook_runs(name):
             assert md.cell_type == "markdown" and md.id == f"prompt-{q['key']}"
             assert "remove-cell" in md.metadata["tags"]  # the book shows the form instead
             plain = md.source.replace("\\", "")
-            assert q["prompt"] in plain, (name, q["key"])
-            for option in q.get("options", []) + q.get("items", []):
+            shown = q["practice"] if q["kind"] == "variant" else q
+            assert shown["prompt"] in plain, (name, q["key"])
+            for option in shown.get("options", []) + shown.get("items", []):
                 assert option in plain
             assert f"`{q['name']}`" in md.source or q["kind"] == "code"
+
+
+def test_choice_questions_must_be_weighted_as_practice():
+    q = {"key": "q1", "kind": "choice", "name": "a", "prompt": "p",
+         "options": ["x", "y"], "hints": ["h", "i"], "answer": "a"}
+    with pytest.raises(assign.AuthoringError, match="practice = true"):
+        assign.compile_question(q, "demo", "salt")
+    out = assign.compile_question(dict(q, practice=True), "demo", "salt")
+    assert out["practice"] is True and out["points"] == assign.PRACTICE_POINTS < 1
+    assert assign.compile_question(dict(q, practice=True, points=0.5), "demo",
+                                   "salt")["points"] == 0.5

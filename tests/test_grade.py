@@ -27,9 +27,13 @@ EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
 pytestmark = pytest.mark.slow
 
 
+# the instructor's secret for the variant questions (a test value)
+ENV = dict(os.environ, LABTOOLS_GRADING_SECRET="test-grading-secret-0123456789")
+
+
 def run_grader(args, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "labtools.grade", *map(str, args)],
-                          cwd=cwd, capture_output=True, text=True, timeout=900)
+                          cwd=cwd, capture_output=True, text=True, timeout=900, env=ENV)
 
 
 def reports(out: Path) -> dict:
@@ -130,13 +134,18 @@ def test_gradebook_and_summary_are_written(versions):
     assert len(rows) == 2 * len(EXERCISES)
     assert set(rows[0]) >= {"student", "exercise", "score", "max_score", "percent", "status"}
     summary = (out / "summary.md").read_text()
-    assert "| solution | saddle_quiz | 9 / 9 | 100 |" in summary
+    assert "| solution | saddle_quiz | 2.25 / 2.25 | 100 |" in summary
+    assert "q1 (practice, 0.25 pt)" in summary  # choice questions weighted as practice
     assert "mean credit per question" in summary
 
 
-EXPECTED = {  # fixture -> score out of 8 (ex03_saddle_points; q7 and q8 left unanswered)
-    "raises": 2, "infinite_loop": 2, "sys_exit": 2, "os_exit": 2, "kernel_crash": 2,
-    "huge_output": 2, "files": 2, "code_hangs": 3, "code_exits": 3, "shadowing": 6,
+# fixture -> score out of 6.5 (ex03_saddle_points: q1, q3 code and q2, q4, q6, q8
+# variants 1 point each; q5, q7 choice weighted as practice, 0.25; q7, q8 left
+# unanswered). The value answers are computed from the learner's own numbers.
+EXPECTED = {
+    "raises": 1.25, "infinite_loop": 1.25, "sys_exit": 1.25, "os_exit": 1.25,
+    "kernel_crash": 1.25, "huge_output": 1.25, "files": 1.25, "code_hangs": 2.25,
+    "code_exits": 2.25, "shadowing": 5.25,
     "monkeypatch": 0, "redefined_builtins": 0, "forged_builtins": 0, "fake_output": 0,
 }
 
@@ -154,7 +163,7 @@ def test_hostile_fixture_scores_exactly_what_it_earned(hostile, name):
     assert r["status"] == "graded", r
     assert r["exercise"] == "ex03_saddle_points"
     assert r["score"] == EXPECTED[name], r
-    assert r["max_score"] == 8
+    assert r["max_score"] == 6.5
 
 
 def test_no_score_exceeds_its_maximum(hostile):

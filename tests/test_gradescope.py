@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from labtools.grading.gradescope import results_json
+from labtools.grading.gradescope import learner_id, results_json
 from labtools.quiz import load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
+SECRET = "gradescope-test-secret-0123456789"
 
 
 def test_results_json_follows_gradescopes_format():
@@ -41,9 +42,13 @@ def test_results_json_follows_gradescopes_format():
 @pytest.mark.slow
 def test_bundle_runs_in_an_autograder_layout(tmp_path):
     bundle = tmp_path / "autograder.zip"
-    made = subprocess.run([sys.executable, "-m", "labtools.grade", "export-gradescope",
-                           "--out", str(bundle)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    cmd = [sys.executable, "-m", "labtools.grade", "export-gradescope", "--out", str(bundle)]
+    no_secret = {k: v for k, v in os.environ.items() if k != "LABTOOLS_GRADING_SECRET"}
+    refused = subprocess.run(cmd, cwd=ROOT, env=no_secret, capture_output=True, text=True,
+                             timeout=120)
+    assert refused.returncode == 2 and "--secret-file" in refused.stderr  # variants
+    made = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env=dict(no_secret, LABTOOLS_GRADING_SECRET=SECRET))
     assert made.returncode == 0, made.stderr
     root = tmp_path / "autograder"
     with zipfile.ZipFile(bundle) as z:
@@ -55,9 +60,12 @@ def test_bundle_runs_in_an_autograder_layout(tmp_path):
     for script in ("setup.sh", "run_autograder"):
         assert subprocess.run(["bash", "-n", str(root / "source" / script)]).returncode == 0
     (root / "submission").mkdir()
+    # Gradescope says who submitted; the grader draws that learner's numbers
+    (root / "submission_metadata.json").write_text(json.dumps(
+        {"users": [{"email": "ann@example.edu", "name": "Ann", "sid": "17"}]}))
     shutil.copy(ROOT / "exercises" / "solutions" / "ex03_saddle_points.ipynb",
                 root / "submission" / "ex03_saddle_points.ipynb")
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), LABTOOLS_PYTHON=sys.executable)
+    env = dict(no_secret, AUTOGRADER_ROOT=str(root), LABTOOLS_PYTHON=sys.executable)
     env.pop("PYTHONPATH", None)  # the bundle's own labtools, nothing else
     run = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
                          capture_output=True, text=True, timeout=600)
@@ -66,3 +74,6 @@ def test_bundle_runs_in_an_autograder_layout(tmp_path):
     assert data["score"] == load_questions("ex03_saddle_points").max_score
     assert len(data["tests"]) == len(load_questions("ex03_saddle_points"))
     assert all(t["score"] == t["max_score"] for t in data["tests"])
+    assert SECRET not in (root / "results" / "results.json").read_text()
+    # the variant answers were checked against ann's own numbers, not another's
+    assert learner_id(root) == "ann@example.edu"

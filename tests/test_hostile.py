@@ -94,8 +94,13 @@ class Listener(threading.Thread):
                 continue
 
 
+# the instructor's secret for the variant questions, as the grader receives it
+GRADING_SECRET = "variant-secret-" + secrets.token_hex(8)
+
+
 def grade(subs: Path, out: Path, home: Path, secret: str, *extra):
-    env = dict(os.environ, HOME=str(home), LABTOOLS_TEST_SECRET=secret)
+    env = dict(os.environ, HOME=str(home), LABTOOLS_TEST_SECRET=secret,
+               LABTOOLS_GRADING_SECRET=GRADING_SECRET)
     return subprocess.run(
         [sys.executable, "-m", "labtools.grade", str(subs), "--out", str(out),
          "--cell-timeout", str(CELL), "--question-timeout", str(QUESTION),
@@ -210,6 +215,7 @@ def test_no_secret_reaches_a_report(hostile_run):
     for p in h["out"].rglob("*"):
         if p.is_file():
             assert h["secret"] not in p.read_text(errors="replace"), p
+            assert GRADING_SECRET not in p.read_text(errors="replace"), p
     r = report(h, "proc_snoop")
     assert "labtools.grade" not in json.dumps(r["questions"])
 
@@ -218,7 +224,7 @@ def test_resource_bombs_hit_their_limits(hostile_run):
     mem = report(hostile_run, "memory_bomb")
     assert any("memory limit" in n or "killed the kernel" in n for n in mem["notes"]), mem
     fork = report(hostile_run, "fork_bomb")
-    assert fork["score"] == 1
+    assert fork["score"] == 0.25  # q5, answered honestly
 
 
 def test_tampered_answers_are_refused(hostile_run):
@@ -262,7 +268,8 @@ def test_rerun_resumes_without_regrading(hostile_run):
     t0 = time.monotonic()
     again = grade(h["subs"], h["out"], h["home"], h["secret"])
     assert again.returncode == 0, again.stderr
-    assert "resuming: 33 of 33 already graded" in again.stdout
+    n = len(ATTACKS) + 8
+    assert f"resuming: {n} of {n} already graded" in again.stdout
     assert time.monotonic() - t0 < 30
 
 
@@ -272,7 +279,7 @@ def test_killing_the_grader_loses_nothing_graded(tmp_path):
     for student in ("ann", "bob", "cy"):
         (subs / student).mkdir(parents=True)
         shutil.copy(SOLUTION, subs / student / "ex03_saddle_points.ipynb")
-    env = dict(os.environ, HOME=str(home))
+    env = dict(os.environ, HOME=str(home), LABTOOLS_GRADING_SECRET=GRADING_SECRET)
     proc = subprocess.Popen([sys.executable, "-m", "labtools.grade", str(subs),
                              "--out", str(out), "--quiet"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -294,3 +301,14 @@ def test_killing_the_grader_loses_nothing_graded(tmp_path):
     rows = list(csv.DictReader(open(out / "gradebook.csv", encoding="utf-8")))
     assert sorted(r["student"] for r in rows) == ["ann", "bob", "cy"]
     assert not [p for p in out.rglob(".*") if p.is_file()]  # stale temporaries removed
+
+
+def test_brute_forcing_a_variant_earns_nothing(hostile_run):
+    """Everything the brute-force notebook can reach yields at most the public practice
+    keys; its graded value questions (its own numbers) all score 0."""
+    r = report(hostile_run, "brute_force_variant")
+    graded = {q["key"]: q for q in r["questions"] if q["kind"] == "variant"}
+    assert sorted(graded) == ["q2", "q4", "q6", "q8"]
+    assert all(q["score"] == 0 for q in graded.values()), graded
+    # it handed in the practice keys it recovered for the number questions
+    assert all(graded[k]["status"] == "wrong" for k in ("q2", "q6", "q8")), graded

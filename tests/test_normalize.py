@@ -16,35 +16,41 @@ from labtools.grading.base import as_number, normalize_answer
 from labtools.grading.grader import unplain
 from labtools.grading.harness import plain
 from labtools.grading.questions import load_questions
+from labtools.grading.variants import LABELS_2D as LABELS
+from labtools.grading.variants import practice_variant
 
-EX03 = load_questions("ex03_saddle_points")
+EX03 = load_questions("ex03_saddle_points", variants=None)  # the practice numbers
 SADDLE = load_questions("saddle_quiz")
 SAD, DEG = "saddle (eigenvalues of both signs)", "degenerate (test inconclusive)"
-KEY4 = ["minimum", SAD, DEG, "maximum", "minimum", SAD]
-X = 75.7755188
+# ex03 q2 and q4 are per-learner variants; without the learner's file they check
+# their public practice version, whose keys the instructor-side generator gives
+KEY4 = practice_variant("classify_2d", "ex03_saddle_points/q4").key
+X = round(practice_variant("saddle_escape", "ex03_saddle_points/q2").key, 7)
+NEAR = X + 0.12  # 2.4 tol away: half credit
 
 TRICKY = [
-    # numeric (ex03 q2, key 75.7755188, tol 0.05)
+    # numeric (ex03 q2, practice key X, tol 0.05)
     ("q2", X, "correct"), ("q2", np.float64(X), "correct"), ("q2", np.float32(X), "correct"),
     ("q2", np.array([X]), "correct"), ("q2", np.array([[X]]), "correct"),
     ("q2", np.array(X), "correct"), ("q2", [X], "correct"), ("q2", (X,), "correct"),
-    ("q2", [np.float64(X)], "correct"), ("q2", Fraction(757755, 10000), "correct"),
-    ("q2", np.int64(76), "partial"), ("q2", 76, "partial"),
-    ("q2", True, "invalid"), ("q2", "75.7755", "invalid"), ("q2", None, "unanswered"),
+    ("q2", [np.float64(X)], "correct"), ("q2", Fraction(round(X * 10000), 10000), "correct"),
+    ("q2", np.float64(NEAR), "partial"), ("q2", NEAR, "partial"),
+    ("q2", True, "invalid"), ("q2", f"{X:.4f}", "invalid"), ("q2", None, "unanswered"),
     ("q2", float("nan"), "invalid"), ("q2", float("inf"), "invalid"),
     ("q2", [X, 1.0], "invalid"), ("q2", np.array([]), "invalid"), ("q2", 10 ** 400, "invalid"),
-    ("q2", complex(X, 0), "invalid"), ("q2", Decimal("75.7755"), "invalid"),
-    ("q2", np.array([X, X]), "invalid"), ("q2", 69.0775528, "wrong"),
+    ("q2", complex(X, 0), "invalid"), ("q2", Decimal(f"{X:.4f}"), "invalid"),
+    ("q2", np.array([X, X]), "invalid"), ("q2", 2 * X, "wrong"),
     # one choice (ex03 q5, key "a")
     ("q5", "a", "correct"), ("q5", np.str_("a"), "correct"), ("q5", ["a"], "correct"),
     ("q5", ("a",), "correct"), ("q5", np.array(["a"]), "correct"), ("q5", {"a"}, "correct"),
     ("q5", "A", "correct"), ("q5", "(a)", "correct"), ("q5", "b", "wrong"),
     ("q5", 1, "invalid"), ("q5", ["a", "b"], "invalid"),
-    # classify (ex03 q4)
+    # classify (ex03 q4, practice key KEY4)
     ("q4", KEY4, "correct"), ("q4", tuple(KEY4), "correct"), ("q4", np.array(KEY4), "correct"),
     ("q4", [np.str_(k) for k in KEY4], "correct"),
     ("q4", {i + 1: k for i, k in enumerate(KEY4)}, "correct"),
-    ("q4", KEY4[:3] + [SAD] * 3, "partial"), ("q4", KEY4[:5], "invalid"),
+    ("q4", KEY4[:3] + [x for x in LABELS if x not in KEY4[3:4]][:1] * 3, "partial"),
+    ("q4", KEY4[:5], "invalid"),
     ("q4", [None] * 6, "unanswered"),
 ]
 

@@ -13,23 +13,41 @@ import pytest
 from labtools.grading import base, forms
 from labtools.grading import questions as quiz
 from labtools.grading.assign import compile_bank
+from labtools.grading.variants import practice_variant
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "exercises" / "source" / "questions").glob("*.toml"))
 
 
+def practice_spec(name, q):
+    """A variant question's public practice version, as an authored numeric or classify
+    question with its plain answer (computed here, on the instructor's side)."""
+    if q["kind"] != "variant":
+        return q
+    v = practice_variant(q["generator"], f"{name}/{q['key']}")
+    if isinstance(v.key, list):
+        return dict(q, kind="classify", answer=v.key, items=v.params["items"],
+                    labels=list(v.labels))
+    return dict(q, kind="numeric", answer=float(v.key), tol=v.tol,
+                mistakes=[{"value": a, "hint": h} for a, h in v.mistakes])
+
+
 def authored(name):
-    """The authored bank (with plain answers) and its compiled question set."""
+    """The authored bank (with plain answers; a variant question as its practice
+    version) and its compiled question set."""
     path = ROOT / "exercises" / "source" / "questions" / f"{name}.toml"
     spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    spec["questions"] = [practice_spec(name, q) for q in spec["questions"]]
     return spec, quiz.QuestionSet(compile_bank(path.read_text(encoding="utf-8"), name))
 
 
 def all_authored():
+    """``(exercise, authored spec, question)``; a variant's practice question."""
     for path in SOURCES:
         spec, qs = authored(path.stem)
         for q in spec["questions"]:
-            yield path.stem, q, qs[q["key"]]
+            question = qs[q["key"]]
+            yield path.stem, q, getattr(question, "practice", None) or question
 
 
 # ----------------------------------------------------------------- hashing --
@@ -89,9 +107,9 @@ def test_numeric_tolerance_mistakes_and_near_misses(name, spec, q):
 def test_multiple_answer_partial_credit():
     spec, qs = authored("saddle_quiz")
     q = qs["q3"]  # key a, b, d
-    assert q.evaluate(["a", "b", "d"]).score == 1
+    assert q.evaluate(["a", "b", "d"]).score == q.points
     assert q.evaluate(["a", "b"]).status == "partial"
-    assert q.evaluate(["a", "b"]).score == pytest.approx(2 / 3, abs=1e-3)
+    assert q.evaluate(["a", "b"]).score == pytest.approx(q.points * 2 / 3, abs=1e-3)
     assert "1 more true statement" in q.evaluate(["a", "b"]).message
     # a wrong pick cancels a right one; never below zero
     assert q.evaluate(["a", "c"]).score == 0
@@ -144,7 +162,7 @@ def test_attempts_are_counted(capsys):
     q.check("a")
     out = capsys.readouterr().out
     assert "(attempt 3)" in out and q.attempts == 3
-    assert "correct [1/1] (attempt 3)" in out
+    assert "correct [0.25/0.25] (attempt 3)" in out  # choice: weighted as practice
 
 
 def test_code_question_self_check():
@@ -170,7 +188,7 @@ def test_code_question_self_check():
 
 def test_load_questions_finds_the_compiled_bank():
     qs = quiz.load_questions("saddle_quiz")
-    assert len(qs) == 9 and qs.max_score == 9
+    assert len(qs) == 9 and qs.max_score == 9 * 0.25  # choice: weighted as practice
     with pytest.raises(KeyError, match="has no question 'q99'"):
         qs["q99"]
     with pytest.raises(ValueError, match="exercise must be"):

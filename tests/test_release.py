@@ -108,20 +108,18 @@ def test_the_scan_knows_every_plain_answer():
     # a bank with plain answers
     (lambda t: shutil.copyfile(SOURCE / "questions/ex02_local_minima.toml",
                                t / "exercises/questions/x.toml"), "instructor file"),
-    # a numeric key in answer position, written as a learner would
-    (lambda t: (t / "hint.py").write_text("answer_q6 = 64\n"), "ex03_saddle_points/q6 key"),
+    # a choice key in answer position, written as a learner would (the value
+    # questions are per-learner variants: no bank holds their keys)
+    (lambda t: (t / "hint.py").write_text("answer_q5 = 'a'\n"), "ex03_saddle_points/q5 key"),
     # a choice key in a JSON bank
     (lambda t: (t / "bank.json").write_text(json.dumps({"key": "q7", "answer": ["a", "d"]})),
      "ex03_saddle_points/q7 key"),
-    # a classify list anywhere, in HTML (quotes escaped, as a site writes them)
-    (lambda t: (t / "page.html").write_text(
-        "<pre>[&#39;minimum&#39;, &#39;saddle (eigenvalues of both signs)&#39;, "
-        "&#39;degenerate (test inconclusive)&#39;, &#39;maximum&#39;, &#39;minimum&#39;, "
-        "&#39;saddle (eigenvalues of both signs)&#39;]</pre>"), "ex03_saddle_points/q4 key"),
-    # a numeric key split by syntax highlighting
+    # a choice key in HTML, split by syntax highlighting, quotes escaped
     (lambda t: (t / "guide.html").write_text(
-        '<span class="n">answer_q2</span> <span class="o">=</span> '
-        '<span class="mf">75.776</span>'), "ex03_saddle_points/q2 key"),
+        '<span class="n">answer_q7</span> <span class="o">=</span> '
+        '<span class="p">[</span><span class="s1">&#39;a&#39;</span><span class="p">,'
+        '</span> <span class="s1">&#39;d&#39;</span><span class="p">]</span>'),
+     "ex03_saddle_points/q7 key"),
     # the code-question references
     (lambda t: shutil.copyfile(ROOT / "labtools/grading/code_checks.py",
                                t / "labtools/grading/code_checks.py"), "instructor module"),
@@ -216,11 +214,16 @@ def test_release_student_notebooks_run_with_the_release_labtools(built, monkeypa
     monkeypatch.delenv("LABTOOLS_QUESTIONS", raising=False)
     solution = nbformat.read(ROOT / "exercises/solutions/ex03_saddle_points.ipynb", 4)
     grad_f = next(c.source for c in solution.cells if c.source.startswith("def grad_f"))
+    # a variant question worked with the public practice numbers checks itself
+    # without the instructor-side generator (which the release leaves out)
+    q2 = next(c.source for c in solution.cells if c.source.startswith('p = questions["q2"]'))
     for nb_path in sorted((built / "exercises").glob("*.ipynb")):
         nb = nbformat.read(nb_path, as_version=4)
         if nb_path.stem == "ex03_saddle_points":
             cell = next(c for c in nb.cells if c.source.startswith("def grad_f"))
             cell.source = grad_f
+            cell = next(c for c in nb.cells if c.source.startswith('p = questions["q2"]'))
+            cell.source = q2
         nb.cells.insert(0, nbformat.v4.new_code_cell(
             ONLY_RELEASE % str(ROOT) + "import labtools\nprint('LABTOOLS', labtools.__file__)"))
         NotebookClient(nb, kernel_name="python3", timeout=300,
@@ -231,6 +234,7 @@ def test_release_student_notebooks_run_with_the_release_labtools(built, monkeypa
         assert "not answered yet" in text, nb_path.name
         if nb_path.stem == "ex03_saddle_points":
             assert "q1: correct [1/1]" in text and "public examples" in text
+            assert "Practice numbers (not graded): Well done." in text
 
 
 def test_the_scan_reads_sphinx_search_index_words_not_page_numbers(tmp_path):
@@ -240,6 +244,6 @@ def test_the_scan_reads_sphinx_search_index_words_not_page_numbers(tmp_path):
              "titles": ["Hessian"], "titleterms": {"hessian": 3}}
     (tmp_path / "searchindex.js").write_text(f"Search.setIndex({json.dumps(index)})")
     assert release.find_leaks(tmp_path) == []
-    index["titles"].append("answer_q6 = 64")
+    index["titles"].append("answer_q5 = 'a'")
     (tmp_path / "searchindex.js").write_text(f"Search.setIndex({json.dumps(index)})")
-    assert any("ex03_saddle_points/q6 key" in leak for leak in release.find_leaks(tmp_path))
+    assert any("ex03_saddle_points/q5 key" in leak for leak in release.find_leaks(tmp_path))

@@ -44,7 +44,8 @@ import nbformat
 from .base import KINDS, LABEL_HINTS, LETTERS, bucket, choice_norm, digest
 from .code_checks import CODE_CHECKS
 from .gradebook import read_roster
-from .variants import GENERATORS, make_variant, read_secret
+from .questions import VARIANTS_FILE
+from .variants import GENERATORS, make_variant, practice_variant, read_secret
 
 __all__: list[str] = []  # a command-line tool; nothing re-exported
 
@@ -88,7 +89,9 @@ def split_source(source: str, where: str = "cell") -> tuple[str, str]:
             if block is None:
                 raise AuthoringError(f"{where}, line {n}: {END} without {BEGIN}")
             student.append(indent + PLACEHOLDER)
-            if any(b.strip().startswith("return") for b in block):
+            # a block that returns from its function (a return at the block's own
+            # indent, not one inside a def of the block) keeps a valid body
+            if any(b.startswith(indent + "return") for b in block):
                 student.append(indent + "return None")
             solution.extend(block)
             block = None
@@ -150,8 +153,18 @@ def prompt_markdown(q: dict) -> str:
     elif kind == "code":
         lines.append(f"*Answer:* write `{q['signature']}` in the cell below and run it.")
     else:
-        lines.append(f"*Answer:* set `{q['name']}` in the cell below and run it; your own "
-                     "numbers are shown when the cell above runs.")
+        practice = q["practice"]
+        lines = [f"**{q['key']}.** {_markdown_text(practice['prompt'])}", ""]
+        if practice["kind"] == "classify":
+            lines += [f"{i + 1}. {_markdown_text(it)}" for i, it in enumerate(practice["items"])]
+            labels = ", ".join(f"`'{lab}'`" for lab in practice["labels"])
+            how = f"a list of labels, one per item, from {labels},"
+        else:
+            how = f"a number (tolerance {practice['tol']:g})"
+        lines += ["", f"*Answer:* set `{q['name']}` to {how} in the cell below and run it. "
+                      "These are public practice numbers: when your instructor's "
+                      "`my_variants.json` is beside this notebook, the question shows your "
+                      "own numbers when its cell runs, and those are the ones graded."]
     return "\n".join(lines)
 
 
@@ -243,6 +256,13 @@ def compile_question(q: dict, exercise: str, salt: str, avoid=()) -> dict:
         if not 2 <= len(options) <= len(LETTERS) or len(hints) != len(options):
             raise AuthoringError(f"{where}: needs 2 to {len(LETTERS)} options and one hint "
                                  f"per option; got {len(options)} options, {len(hints)} hints")
+        if q.get("practice", False) is not True:
+            raise AuthoringError(f"{where}: a choice question cannot vary per learner, so it "
+                                 "is weighted as practice: add `practice = true` (its points "
+                                 f"default to {PRACTICE_POINTS:g})")
+        out["practice"] = True
+        if "points" not in q:
+            out["points"] = PRACTICE_POINTS
         answer = q.get("answer")
         letters = [answer] if isinstance(answer, str) else answer
         if not isinstance(letters, list) or not letters or any(
@@ -284,16 +304,18 @@ def compile_question(q: dict, exercise: str, salt: str, avoid=()) -> dict:
         if generator not in GENERATORS:
             raise AuthoringError(f"{where}: generator must be one of "
                                  f"{', '.join(GENERATORS)}; got {generator!r}")
-        params = make_variant(generator, b"x" * 16, "check", qid).params
+        practice = practice_variant(generator, qid)
         try:
-            out["prompt"].format(**params)
+            out["prompt"].format(**practice.params)
         except (KeyError, IndexError, ValueError) as err:
             raise AuthoringError(f"{where}: the prompt may use only the placeholders "
-                                 f"{', '.join('{' + k + '}' for k in params)}; {err}") from None
+                                 f"{', '.join('{' + k + '}' for k in practice.params)}; "
+                                 f"{err}") from None
         if "answer" in q:
             raise AuthoringError(f"{where}: a variant question has no answer: the grader "
                                  "computes each learner's key")
-        out.update(generator=generator)
+        out.update(generator=generator,
+                   practice=_practice_entry(out, practice, exercise, salt))
     else:
         out.update(reference=_need(q, "reference", str, where),
                    signature=_need(q, "signature", str, where))
@@ -305,6 +327,26 @@ def compile_question(q: dict, exercise: str, salt: str, avoid=()) -> dict:
         out.update(array_args=list(spec.array_args), rtol=spec.rtol, atol=spec.atol,
                    examples=spec.examples(avoid=avoid))
     return out
+
+
+PRACTICE_POINTS = 0.25  # the weight of a question whose key the bank's hash gives away
+PRACTICE_PREFIX = "Practice version (public numbers, not graded): "
+
+
+def _practice_entry(out: dict, practice, exercise: str, salt: str) -> dict:
+    """The public practice version of variant question ``out``: a hashed numeric or
+    classify entry with the practice numbers (its own id, so its hashes differ)."""
+    authored = {"key": out["key"], "name": out["name"], "points": out["points"],
+                "prompt": PRACTICE_PREFIX + out["prompt"].format(**practice.params)}
+    if isinstance(practice.key, list):
+        authored.update(kind="classify", items=practice.params["items"],
+                        labels=list(practice.labels), answer=practice.key)
+    else:
+        authored.update(kind="numeric", answer=float(practice.key), tol=practice.tol,
+                        mistakes=[{"value": v, "hint": h} for v, h in practice.mistakes])
+    entry = compile_question(authored, f"{exercise}/practice", salt)
+    entry["params"] = practice.params
+    return entry
 
 
 def compile_bank(text: str, exercise: str) -> dict:
@@ -349,22 +391,26 @@ def plan(source: Path, student: Path, solution: Path, questions: Path | None = N
 
 
 def write_variants(banks: dict, roster: list[str], secret: bytes, folder: Path) -> list[Path]:
-    """Write ``folder/<learner>/<exercise>.json``: each learner's numbers, never a key.
+    """Write ``folder/<learner>/my_variants.json``: each learner's numbers, never a key.
 
-    Only exercises with variant questions get a file. Returns the paths written.
+    One file per learner holds their numbers for every variant question of
+    every exercise (keyed by question id). It goes beside the learner's
+    notebooks, where :func:`labtools.grading.load_questions` finds it. Returns
+    the paths written (none when no bank has a variant question).
     """
+    qs = [q for _, bank in sorted(banks.items()) for q in bank["questions"]
+          if q["kind"] == "variant"]
     written = []
-    for exercise, bank in sorted(banks.items()):
-        qs = [q for q in bank["questions"] if q["kind"] == "variant"]
-        if not qs:
-            continue
-        for learner in roster:
-            data = {q["qid"]: make_variant(q["generator"], secret, learner, q["qid"]).params
-                    for q in qs}
-            path = folder / learner / f"{exercise}.json"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-            written.append(path)
+    if not qs:
+        return written
+    for learner in roster:
+        data = {q["qid"]: make_variant(q["generator"], secret, learner, q["qid"]).params
+                for q in qs}
+        path = folder / learner / VARIANTS_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+        written.append(path)
     return written
 
 

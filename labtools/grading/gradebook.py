@@ -256,7 +256,10 @@ class Gradebook:
         by_ex: dict[str, dict[str, list]] = {}
         for _, r in rows:
             for q in r.questions:
-                by_ex.setdefault(r.exercise, {}).setdefault(q["key"], []).append(
+                # a question weighted as practice (its key is guessable) says so
+                key = (f"{q['key']} (practice, {q['points']:g} pt)" if q.get("practice")
+                       else q["key"])
+                by_ex.setdefault(r.exercise, {}).setdefault(key, []).append(
                     q["score"] / q["points"] if q["points"] else 0.0)
         for ex, qs in by_ex.items():
             lines += ["", f"## {md_cell(ex)}: mean credit per question", "",

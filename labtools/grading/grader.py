@@ -35,14 +35,13 @@ from .base import result
 from .code_checks import CODE_CHECKS
 from .harness import HARNESS, REQUEST, WRAPPER
 from .kernel import Kernel, KernelDied
-from .questions import make_question
+from .questions import VARIANTS_FILE, make_question
 from .sandbox import Limits, Sandbox
 from .variants import make_variant
 
 __all__ = ["Settings", "Report", "grade_submission", "load_banks", "exercise_of",
            "VARIANTS_FILE"]
 
-VARIANTS_FILE = "my_variants.json"  # the learner's numbers, beside their notebook
 
 
 @dataclass
@@ -419,6 +418,7 @@ def _score(report: Report, bank: dict, answers: dict, student: str,
         total += score
         report.questions.append({"key": q.key, "kind": q.kind, "status": res.status,
                                  "score": score, "points": q.points,
+                                 "practice": data.get("practice") is True,
                                  "message": res.message})
     report.score = round(min(total, report.max_score), 4)
 
@@ -430,9 +430,13 @@ def _score_variant(q, value, student: str, secret: bytes | None):
     if secret is None:
         return result("invalid", 0, q.points, "graded without the instructor's secret")
     variant = make_variant(q.generator, secret, student, q.qid)
-    if variant.check(value):
+    frac = variant.score(value)
+    if frac == 1:
         return result("correct", 1, q.points, "Well done.")
-    return result("wrong", 0, q.points, "Not the value for your own numbers.")
+    if frac > 0:
+        return result("partial", frac, q.points,
+                      f"{frac:.0%} of the labels right for your own numbers.")
+    return result("wrong", 0, q.points, "Not the answer for your own numbers.")
 
 
 def unplain(value):

@@ -29,6 +29,7 @@ import zipfile
 from pathlib import Path
 
 from .questions import default_questions_dir
+from .variants import read_secret
 
 __all__ = ["build_bundle", "results_json", "main"]
 
@@ -60,8 +61,18 @@ PYTHONPATH="$ROOT/source" exec "$PY" -m labtools.grading.gradescope run --root "
 """
 
 
-def build_bundle(out: Path, questions: Path) -> Path:
-    """Write the autograder zip to ``out`` and return its path."""
+SECRET_NAME = "variant_secret.txt"  # in the bundle, which only instructors can read
+METADATA = "submission_metadata.json"  # Gradescope's: who submitted
+
+
+def build_bundle(out: Path, questions: Path, secret: bytes | None = None) -> Path:
+    """Write the autograder zip to ``out`` and return its path.
+
+    When a bank has variant questions the instructor's ``secret`` goes into the
+    bundle (``variant_secret.txt``): the zip is uploaded to Gradescope's
+    instructor side only, and the grader needs it to recompute each learner's
+    key. Without it such banks are refused.
+    """
     pkg = Path(__file__).resolve().parents[1]  # the labtools package
     repo = pkg.parent
     out = Path(out)
@@ -82,7 +93,35 @@ def build_bundle(out: Path, questions: Path) -> Path:
             raise FileNotFoundError(f"no compiled question banks (*.json) in {questions}")
         for bank in banks:
             z.write(bank, f"exercises/questions/{bank.name}")
+        if secret is not None:
+            info = zipfile.ZipInfo(SECRET_NAME)
+            info.external_attr = 0o600 << 16
+            z.writestr(info, secret.decode() + "\n")
     return out
+
+
+def _has_variants(questions: Path) -> bool:
+    return any(q.get("kind") == "variant"
+               for bank in sorted(Path(questions).glob("*.json"))
+               for q in json.loads(bank.read_text(encoding="utf-8")).get("questions", []))
+
+
+def learner_id(root: Path) -> str:
+    """The submitting learner's id from Gradescope's ``submission_metadata.json``.
+
+    The first user's ``email`` (else ``sid``, else ``name``): the id the
+    instructor's roster used for ``python -m labtools.assign --variants``.
+    ``"submission"`` when there is no metadata (a local test run).
+    """
+    try:
+        users = json.loads((root / METADATA).read_text(encoding="utf-8")).get("users") or []
+    except (OSError, ValueError):
+        users = []
+    for field in ("email", "sid", "name"):
+        value = str(users[0].get(field) or "").strip() if users else ""
+        if value and "/" not in value and not value.startswith("."):
+            return value
+    return "submission"
 
 
 def results_json(reports: list[dict], seconds: float) -> dict:
@@ -128,8 +167,15 @@ def run(root: Path) -> int:
     os.chmod(work, 0o700)
     reports: list[dict] = []
     if notebooks:
-        args = [*map(str, notebooks), "--out", str(work / "out"), "--quiet",
+        # the grader names a learner after the folder their notebooks are in
+        subs = work / "subs" / learner_id(root)
+        subs.mkdir(parents=True)
+        for nb in notebooks:
+            shutil.copyfile(nb, subs / nb.name)
+        args = [str(subs), "--out", str(work / "out"), "--quiet",
                 "--questions", str(root / "source" / "exercises" / "questions")]
+        if (root / "source" / SECRET_NAME).is_file():
+            args += ["--secret-file", str(root / "source" / SECRET_NAME)]
         problem = sandbox_problem()
         if problem:
             # Gradescope's container is this submission's own; without namespaces
@@ -156,11 +202,15 @@ def main(argv=None) -> int:
     parser.add_argument("--out", required=True, help="path of the zip to write")
     parser.add_argument("--questions", default=None,
                         help="folder of compiled question banks (default: exercises/questions)")
+    parser.add_argument("--secret-file", default=None,
+                        help="the instructor's secret for variant questions (default: "
+                             "$LABTOOLS_GRADING_SECRET); it is put in the bundle")
     args = parser.parse_args(argv)
+    questions = Path(args.questions) if args.questions else default_questions_dir()
     try:
-        path = build_bundle(Path(args.out), Path(args.questions) if args.questions
-                            else default_questions_dir())
-    except OSError as err:
+        secret = read_secret(args.secret_file) if _has_variants(questions) else None
+        path = build_bundle(Path(args.out), questions, secret)
+    except (OSError, ValueError) as err:
         print(f"labtools.grade export-gradescope: {err}", file=sys.stderr)
         return 2
     print(f"Gradescope autograder written to {path}")

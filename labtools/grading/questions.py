@@ -47,7 +47,9 @@ import json
 import math
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 from .._checks import check_choice, fmt, show
 from .base import (
@@ -357,9 +359,15 @@ class VariantQuestion(Question):
     """A graded question with the learner's own numbers and no stored key.
 
     Its prompt is a template filled with the learner's parameters (from the
-    file their instructor gives them, see :mod:`labtools.grading.variants`).
-    Nothing in the notebook or the bank can check the answer: the grader
-    recomputes the key from the learner's id and the instructor's secret.
+    file their instructor gives them, ``my_variants.json``, see
+    :mod:`labtools.grading.variants`). Nothing in the notebook or the bank can
+    check those: the grader recomputes the key from the learner's id and the
+    instructor's secret.
+
+    Without the learner's file the question is its public *practice* version
+    (``practice``, a numeric or classify question with numbers that are the
+    same for everyone and a hashed key): it checks itself, here and in the
+    static page, and says that it is practice.
     """
 
     kind = "variant"
@@ -367,20 +375,62 @@ class VariantQuestion(Question):
     def __init__(self, data, salt):
         super().__init__(data, salt)
         self.generator = data["generator"]
-        self.params = None
+        self.own_params = None
+        practice = data.get("practice")
+        self.practice = make_question(practice, salt) if practice else None
+        self.practice_params = dict(practice["params"]) if practice else None
+
+    @property
+    def params(self) -> dict | None:
+        """The numbers to work with: the learner's own if loaded, else the practice ones."""
+        return self.own_params if self.own_params is not None else self.practice_params
+
+    @property
+    def labels(self) -> list | None:
+        """The labels a label question accepts (None for a number question)."""
+        return getattr(self.practice, "labels", None)
+
+    @property
+    def graded(self) -> bool:
+        """True when the learner's own (graded) numbers are loaded."""
+        return self.own_params is not None
+
+    def own_text(self) -> str:
+        """The prompt with the learner's own numbers (and own items, for a label question)."""
+        text = self.prompt.format(**self.own_params)
+        items = self.own_params.get("items")
+        if isinstance(items, list) and self.labels:
+            text += "".join(f"\n  {i + 1}. {item}" for i, item in enumerate(items))
+            text += "\nAnswer with a list of labels, one per item, from: " + ", ".join(
+                repr(lab) for lab in self.labels)
+        return text
 
     def __str__(self):
-        if self.params is None:
-            return (f"{self.key}. {self.prompt}\n(Your own numbers come from your "
-                    "instructor: load_questions(..., variants='my_variants.json').)")
-        return f"{self.key}. {self.prompt.format(**self.params)}"
+        if self.graded:
+            return f"{self.key}. {self.own_text()}"
+        if self.practice is not None:
+            return str(self.practice)
+        return (f"{self.key}. {self.prompt}\n(Your own numbers come from your "
+                "instructor: put my_variants.json beside this notebook.)")
 
     def evaluate(self, answer) -> Result:
         if answer is None:
             return result("unanswered", 0, self.points, f"Set {self.name} and run the cell.")
-        return result("unanswered", 0, self.points,
-                      "Recorded. This question is graded by your instructor: its answer "
-                      "is stored nowhere, so it cannot be checked here.")
+        if self.graded or self.practice is None:
+            return result("unanswered", 0, self.points,
+                          "Recorded. This question is graded by your instructor: its answer "
+                          "is stored nowhere, so it cannot be checked here.")
+        res = self.practice.evaluate(answer)
+        return replace(res, message="Practice numbers (not graded): " + res.message)
+
+    def _repr_html_(self) -> str:
+        if not self.graded and self.practice is not None:
+            return render_html(self.practice)
+        if self.graded:  # the form shows the prompt as given: the learner's own text
+            text = self.own_text().replace("{", "{{").replace("}", "}}")
+            return render_html(SimpleNamespace(kind="variant", key=self.key, prompt=text,
+                                               params={}))
+        return render_html(self)
 
 
 _CLASSES = {"choice": ChoiceQuestion, "numeric": NumericQuestion,
@@ -407,7 +457,7 @@ class QuestionSet(Mapping):
     --------
     >>> qs = load_questions("ex03_saddle_points")
     >>> list(qs)[:3], qs.max_score
-    (['q1', 'q2', 'q3'], 8.0)
+    (['q1', 'q2', 'q3'], 6.5)
     """
 
     def __init__(self, bank: Mapping, variants: Mapping | None = None):
@@ -416,7 +466,7 @@ class QuestionSet(Mapping):
         self._questions = {q["key"]: make_question(q, self.salt) for q in bank["questions"]}
         for q in self._questions.values():
             if isinstance(q, VariantQuestion) and variants and q.qid in variants:
-                q.params = dict(variants[q.qid])
+                q.own_params = dict(variants[q.qid])
 
     def __getitem__(self, key):
         try:
@@ -474,7 +524,20 @@ def read_bank(exercise: str, path=None) -> dict:
         + ". Run `make exercises` to compile the banks.")
 
 
-def load_questions(exercise: str, path=None, variants=None) -> QuestionSet:
+VARIANTS_FILE = "my_variants.json"
+VARIANTS_ENV = "LABTOOLS_VARIANTS"
+
+
+def find_variants() -> Path | None:
+    """The learner's variants file: ``$LABTOOLS_VARIANTS``, else ``./my_variants.json``."""
+    env = os.environ.get(VARIANTS_ENV)
+    for candidate in ([Path(env)] if env else []) + [Path.cwd() / VARIANTS_FILE]:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_questions(exercise: str, path=None, variants="auto") -> QuestionSet:
     """Load the questions of one exercise notebook.
 
     Parameters
@@ -484,10 +547,12 @@ def load_questions(exercise: str, path=None, variants=None) -> QuestionSet:
     path : str, optional
         The path of a compiled bank file; by default the bank is looked up in
         the folders ``question_dirs()`` lists.
-    variants : str or dict, optional
+    variants : str, dict or None, optional
         The learner's own numbers for the graded variant questions: the JSON
         file ``python -m labtools.assign --variants`` wrote for them, or its
-        content.
+        content. By default (``"auto"``) the file :func:`find_variants` finds
+        (``my_variants.json`` beside the notebook); without one, and with
+        ``None``, the variant questions show their public practice numbers.
 
     Returns
     -------
@@ -501,6 +566,8 @@ def load_questions(exercise: str, path=None, variants=None) -> QuestionSet:
     >>> qs["q1"].evaluate(None).status
     'unanswered'
     """
+    if isinstance(variants, str) and variants == "auto":
+        variants = find_variants()
     if variants is not None and not isinstance(variants, Mapping):
         variants = json.loads(Path(variants).read_text(encoding="utf-8"))
     return QuestionSet(read_bank(exercise, path), variants)
