@@ -7,9 +7,14 @@ them one by one::
 
     from labtools.grading import load_questions
     questions = load_questions("saddle_quiz")
-    questions["q1"]                 # the question, as a self-checking HTML form
+    questions["q1"]                 # the question's prompt, as Markdown
     answer_q1 = "b"
     questions["q1"].check(answer_q1)  # prints feedback and counts the attempt
+
+A notebook answers only this way: its prompts are Markdown cells and its
+answers the variables the grader reads. The self-checking HTML form
+(:mod:`labtools.grading.forms`) is for the static page alone, where no kernel
+runs; the book puts it in place of each prompt.
 
 Four kinds of question share one interface (``evaluate`` returns a
 ``Result``, ``check`` prints it):
@@ -30,7 +35,7 @@ Answer keys are never stored in plain text. For choice, numeric and classify
 questions the bank holds ``sha256(salt | question id | normalized answer)``;
 numbers are normalized to a bucket ``floor(x / tol + 0.5)`` and an answer is
 accepted when its bucket or a neighbouring one matches, so it is always
-accepted within ``tol`` of the key and never beyond ``2 tol``. The HTML form
+accepted within ``tol`` of the key and never beyond ``2 tol``. The page's form
 (:mod:`labtools.grading.forms`) computes the same hashes in JavaScript. The
 hashes keep the key out of sight; they do not stop someone from trying every
 option of a four-option question, which is why the instructor's grader
@@ -65,7 +70,7 @@ from .base import (
     normalize_answer,
     result,
 )
-from .forms import render_html
+from .forms import prompt_markdown, render_html
 
 __all__ = ["load_questions", "QuestionSet"]
 
@@ -112,9 +117,10 @@ class Question:
     def __str__(self):
         return f"{self.key}. {self.prompt}"
 
-    def _repr_html_(self) -> str:
-        return render_html(self)
-
+    # A notebook shows the prompt, never a form: its one way to answer is the
+    # answer variable (see labtools.grading.forms).
+    def _repr_markdown_(self) -> str:
+        return prompt_markdown(self.data)
 
 
 
@@ -374,6 +380,9 @@ class VariantQuestion(Question):
             return (f"{self.key}. {self.prompt}\n(Your own numbers come from your "
                     "instructor: load_questions(..., variants='my_variants.json').)")
         return f"{self.key}. {self.prompt.format(**self.params)}"
+
+    def _repr_html_(self) -> str:  # the prompt with the learner's numbers; no answer box
+        return render_html(self)
 
     def evaluate(self, answer) -> Result:
         if answer is None:
