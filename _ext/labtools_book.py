@@ -21,11 +21,19 @@
    the page keeps its linked citations and tooltips. A link whose text does not
    name the first author's surname and the year of every key is a build
    warning (an error under ``-W``), so the two renderings cannot drift apart.
+5. Gives each exercise page its self-checking forms. An exercise notebook shows
+   every question as a Markdown prompt answered in a code cell (the one way to
+   answer in a notebook, what the grader reads); as the page is read, each
+   prompt cell becomes the question's form (``labtools.grading.forms``), built
+   from the compiled bank in ``exercises/questions``. A prompt whose bank or
+   question is missing is a build warning.
 """
 
 import codecs
+import json
 import os
 import re
+from pathlib import Path
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec pybtex uses)
 from docutils import nodes
@@ -104,6 +112,26 @@ def _citation_links(app, doctree):
         node.replace_self(cite)
 
 
+def _quiz_forms(app, docname, source):
+    """Swap the question prompt cells of an exercise notebook for their forms."""
+    from labtools.grading import load_questions
+    from labtools.grading.forms import PROMPT_TAG, page_with_forms
+
+    if PROMPT_TAG not in source[0] or not str(app.env.doc2path(docname)).endswith(".ipynb"):
+        return
+    nb = json.loads(source[0])
+    exercise = nb.get("metadata", {}).get("labtools", {}).get("exercise")
+    bank = Path(app.srcdir) / "exercises" / "questions" / f"{exercise}.json"
+    try:
+        swapped = page_with_forms(nb, load_questions(exercise, path=bank))
+    except (OSError, ValueError) as err:
+        logger.warning("question forms of %s: %s", docname, err, location=docname,
+                       type="labtools", subtype="quiz")
+        return
+    if swapped:
+        source[0] = json.dumps(nb)
+
+
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     seen, unique = set(), []
     for js in context.get("script_files", []):
@@ -125,4 +153,5 @@ def setup(app):
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
     app.connect("doctree-read", _citation_links)
+    app.connect("source-read", _quiz_forms)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

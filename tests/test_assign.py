@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from labtools.grading import assign
+from labtools.grading.forms import PROMPT_TAG, page_with_forms
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "exercises"
@@ -176,20 +177,31 @@ def test_multiple_choice_prompts_do_not_repeat_the_forms_instruction():
                     f"{path.stem}/{q['key']}"
 
 
+def _answer_cell(cells, q):
+    """The index of the one code cell that answers ``q`` (sets its variable or defines
+    its function, then calls its check)."""
+    check = re.compile(r"""questions\[["']""" + q["key"] + r"""["']\]\.check\(""")
+    found = [i for i, c in enumerate(cells) if c.cell_type == "code" and check.search(c.source)]
+    assert len(found) == 1, (q["key"], found)
+    return found[0]
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_prompts_are_readable_before_the_notebook_runs(name):
     """assign writes each question's prompt into a Markdown cell just before the cell
-    that shows it, so an unexecuted notebook reads as a question sheet (issue 14)."""
+    that answers it, so an unexecuted notebook reads as a question sheet (issue 14)."""
     bank = json.loads((EX / "questions" / f"{name}.json").read_text(encoding="utf-8"))
     for version in (EX / f"{name}.ipynb", EX / "solutions" / f"{name}.ipynb"):
         cells = nbformat.read(version, as_version=4).cells
         for q in bank["questions"]:
-            show = next(i for i, c in enumerate(cells) if c.cell_type == "code"
-                        and c.source.strip() in (f'questions["{q["key"]}"]',
-                                                 f"questions['{q['key']}']"))
-            md = cells[show - 1]
-            assert md.cell_type == "markdown" and md.id == f"prompt-{q['key']}"
-            assert "remove-cell" in md.metadata["tags"]  # the book shows the form instead
+            prompts = [i for i, c in enumerate(cells) if c.get("id") == f"prompt-{q['key']}"]
+            assert len(prompts) == 1, (version.name, q["key"], prompts)
+            md = cells[prompts[0]]
+            assert md.cell_type == "markdown"
+            assert PROMPT_TAG in md.metadata["tags"], (version.name, q["key"])
+            assert "remove-cell" not in md.metadata["tags"]  # the book swaps it for the form
+            assert md.metadata["labtools"]["question"] == q["key"]
+            assert prompts[0] < _answer_cell(cells, q)
             plain = md.source.replace("\\", "")
             shown = q["practice"] if q["kind"] == "variant" else q
             assert shown["prompt"] in plain, (name, q["key"])
@@ -207,3 +219,60 @@ def test_choice_questions_must_be_weighted_as_practice():
     assert out["practice"] is True and out["points"] == assign.PRACTICE_POINTS < 1
     assert assign.compile_question(dict(q, practice=True, points=0.5), "demo",
                                    "salt")["points"] == 0.5
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_notebook_has_one_way_to_answer(name):
+    """In a notebook a question is answered only in its code cell, whose variable the
+    grader reads: no cell shows a question's self-checking form, and a question
+    displayed in a notebook is its Markdown prompt, with no form and no second attempt
+    counter (issue 14). The form is the static page's (test_forms_only_on_the_page)."""
+    from IPython.core.formatters import DisplayFormatter
+
+    from labtools.grading import load_questions
+
+    bank = json.loads((EX / "questions" / f"{name}.json").read_text(encoding="utf-8"))
+    qs = load_questions(name)
+    show = DisplayFormatter()
+    for version in (EX / f"{name}.ipynb", EX / "solutions" / f"{name}.ipynb"):
+        cells = nbformat.read(version, as_version=4).cells
+        variants = {q["key"] for q in bank["questions"] if q["kind"] == "variant"}
+        shown = [c.source for c in cells if c.cell_type == "code"
+                 and (m := assign.SHOW_CELL.match(c.source.strip()))
+                 and m.group(1) not in variants]
+        assert not shown, f"{version.name}: cells that display a question: {shown}"
+        assert not any("labtools-quiz" in c.source or "<form" in c.source for c in cells)
+        for q in bank["questions"]:
+            _answer_cell(cells, q)
+            prompt = next(c for c in cells if c.get("id") == f"prompt-{q['key']}")
+            data, _ = show.format(qs[q["key"]])
+            assert "text/html" not in data, (name, q["key"])
+            assert data["text/markdown"] == prompt.source
+            if q["kind"] == "variant":  # a learner's own numbers show as text, no form
+                own = load_questions(name, variants=None)[q["key"]]
+                own.own_params = own.practice_params
+                text = show.format(own)[0]
+                assert "text/html" not in text and "<form" not in text["text/markdown"]
+
+
+def test_forms_only_on_the_page():
+    """The book turns each prompt cell into the question's form: one form per question,
+    in the prompt's place, and nothing else of the notebook changes."""
+    from labtools.grading import load_questions
+
+    nb = json.loads((EX / "saddle_quiz.ipynb").read_text(encoding="utf-8"))
+    before = json.loads(json.dumps(nb))
+    qs = load_questions("saddle_quiz")
+    assert page_with_forms(nb, qs) == len(qs)
+    for old, new in zip(before["cells"], nb["cells"], strict=True):
+        if PROMPT_TAG not in old["metadata"].get("tags", []):
+            assert new == old
+            continue
+        key = old["metadata"]["labtools"]["question"]
+        assert new["source"].startswith("```{raw} html\n<div class=\"labtools-quiz\"")
+        assert f"{key}. " in new["source"] and "<form" in new["source"]
+    prompt = next(c for c in before["cells"] if PROMPT_TAG in c["metadata"].get("tags", []))
+    prompt["metadata"]["labtools"]["question"] = "q99"
+    nb = {"cells": [prompt]}
+    with pytest.raises(ValueError, match="q99"):
+        page_with_forms(nb, qs)

@@ -103,7 +103,7 @@ def test_compiled_bank_and_learner_files_hold_no_key(tmp_path):
     qs = QuestionSet(bank, data)
     assert f"lr = {data['vq_demo/q1']['lr']}" in str(qs["q1"])
     assert "graded by your instructor" in qs["q1"].evaluate(3.0).message
-    assert "graded by your instructor" in qs["q1"]._repr_html_()
+    assert "graded by your instructor" in qs["q1"].page_form()
 
 
 def test_authoring_errors_name_the_problem():
@@ -357,7 +357,7 @@ def test_practice_checks_itself_and_says_so(tmp_path, monkeypatch):
     key = practice_variant("restart_success", "ex02_local_minima/q1").key
     res = q.evaluate(key)
     assert res.status == "correct" and res.message.startswith("Practice numbers (not graded)")
-    assert "Practice version" in q._repr_html_() and "<script" in q._repr_html_()
+    assert "Practice version" in q.page_form() and "<script" in q.page_form()
     # with the learner's file beside the notebook: their numbers, no self-check
     own = make_variant("restart_success", SECRET, "alice", "ex02_local_minima/q1")
     (tmp_path / "my_variants.json").write_text(json.dumps({q.qid: own.params}))
@@ -365,14 +365,14 @@ def test_practice_checks_itself_and_says_so(tmp_path, monkeypatch):
     assert q.graded and q.params == own.params
     assert f"p = {own.params['p']}" in str(q)
     assert "graded by your instructor" in q.evaluate(own.key).message
-    assert "graded by your instructor" in q._repr_html_()
-    assert f"p = {own.params['p']}" in q._repr_html_()
+    assert "graded by your instructor" in q.page_form()
+    assert f"p = {own.params['p']}" in q.page_form()
     # a label question lists the learner's own items, in the page and in text
     own = make_variant("classify_2d", SECRET, "alice", "ex03_saddle_points/q4")
     (tmp_path / "my_variants.json").write_text(json.dumps({"ex03_saddle_points/q4":
                                                            own.params}))
     q = load_questions("ex03_saddle_points")["q4"]
-    html = q._repr_html_()
+    html = q.page_form()
     for item in own.params["items"]:
         assert item in str(q) and html_escape(item) in html
     assert "degenerate (test inconclusive)" in str(q)

@@ -43,6 +43,7 @@ import nbformat
 
 from .base import KINDS, LABEL_HINTS, LETTERS, bucket, choice_norm, digest
 from .code_checks import CODE_CHECKS
+from .forms import PROMPT_TAG, prompt_markdown
 from .gradebook import read_roster
 from .questions import VARIANTS_FILE
 from .variants import GENERATORS, make_variant, practice_variant, read_secret
@@ -116,63 +117,19 @@ def _clean(nb, exercise: str):
 
 
 SHOW_CELL = re.compile(r"""^questions\[["'](\w+)["']\]\s*$""")
-PROMPT_TAG = "question-prompt"
-
-
-def _markdown_text(text: str) -> str:
-    """``text`` with the characters Markdown/MyST would interpret escaped."""
-    return re.sub(r"([\\*_$<>\[\]{}#|])", r"\\\1", text)
-
-
-def prompt_markdown(q: dict) -> str:
-    """The Markdown a notebook shows for question ``q`` (a compiled bank entry).
-
-    Examples
-    --------
-    >>> print(prompt_markdown({"key": "q1", "kind": "numeric", "name": "answer_q1",
-    ...                        "prompt": "What is 2·λ_min?", "tol": 0.01}))
-    **q1.** What is 2·λ\\_min?
-    <BLANKLINE>
-    *Answer:* set `answer_q1` to a number (tolerance 0.01) in the cell below and run it.
-    """
-    lines = [f"**{q['key']}.** {_markdown_text(q['prompt'])}", ""]
-    kind = q["kind"]
-    if kind == "choice":
-        lines += [f"- ({LETTERS[i]}) {_markdown_text(o)}" for i, o in enumerate(q["options"])]
-        how = ("a list of letters, e.g. `['a', 'c']` (every true statement)"
-               if q["multiple"] else "one letter, e.g. `'b'`")
-        lines += ["", f"*Answer:* set `{q['name']}` to {how} in the cell below and run it."]
-    elif kind == "classify":
-        lines += [f"{i + 1}. {_markdown_text(it)}" for i, it in enumerate(q["items"])]
-        labels = ", ".join(f"`'{lab}'`" for lab in q["labels"])
-        lines += ["", f"*Answer:* set `{q['name']}` to a list of labels, one per item, "
-                      f"from {labels}, in the cell below and run it."]
-    elif kind == "numeric":
-        lines.append(f"*Answer:* set `{q['name']}` to a number (tolerance {q['tol']:g}) "
-                     "in the cell below and run it.")
-    elif kind == "code":
-        lines.append(f"*Answer:* write `{q['signature']}` in the cell below and run it.")
-    else:
-        practice = q["practice"]
-        lines = [f"**{q['key']}.** {_markdown_text(practice['prompt'])}", ""]
-        if practice["kind"] == "classify":
-            lines += [f"{i + 1}. {_markdown_text(it)}" for i, it in enumerate(practice["items"])]
-            labels = ", ".join(f"`'{lab}'`" for lab in practice["labels"])
-            how = f"a list of labels, one per item, from {labels},"
-        else:
-            how = f"a number (tolerance {practice['tol']:g})"
-        lines += ["", f"*Answer:* set `{q['name']}` to {how} in the cell below and run it. "
-                      "These are public practice numbers: when your instructor's "
-                      "`my_variants.json` is beside this notebook, the question shows your "
-                      "own numbers when its cell runs, and those are the ones graded."]
-    return "\n".join(lines)
 
 
 def _with_prompts(nb, bank: dict | None):
-    """Put each question's prompt in a Markdown cell before the cell that shows it.
+    """Put each question's prompt in a Markdown cell where the source shows the question.
 
-    The cell is generated from the bank (so it is readable before the notebook
-    runs) and tagged ``remove-cell``: the book shows the question's form instead.
+    A source notebook marks where a question goes with a cell ``questions["q1"]``.
+    The generated notebook has a Markdown cell there instead, made from the bank
+    (so it reads as a question sheet before anything runs), tagged ``PROMPT_TAG``:
+    the learner answers in the code cell after it, and the book swaps it for the
+    question's self-checking form (:func:`~labtools.grading.forms.page_with_forms`).
+    So a notebook has one way to answer and shows each prompt once. A variant
+    question keeps its cell (running it shows the learner's own numbers), hidden
+    on the page, where the form stands in for it.
     """
     if bank is None:
         return nb
@@ -180,12 +137,18 @@ def _with_prompts(nb, bank: dict | None):
     cells = []
     for cell in nb.cells:
         m = SHOW_CELL.match(cell.source.strip()) if cell.cell_type == "code" else None
-        if m and m.group(1) in by_key:
-            md = nbformat.v4.new_markdown_cell(prompt_markdown(by_key[m.group(1)]))
-            md.metadata["tags"] = ["remove-cell", PROMPT_TAG]
-            md["id"] = f"prompt-{m.group(1)}"  # stable, so --check stays quiet
-            cells.append(md)
-        cells.append(cell)
+        if not (m and m.group(1) in by_key):
+            cells.append(cell)
+            continue
+        q = by_key[m.group(1)]
+        md = nbformat.v4.new_markdown_cell(prompt_markdown(q))
+        md.metadata["tags"] = [PROMPT_TAG]
+        md.metadata["labtools"] = {"question": q["key"]}
+        md["id"] = f"prompt-{q['key']}"  # stable, so --check stays quiet
+        cells.append(md)
+        if q["kind"] == "variant":
+            cell.metadata["tags"] = ["remove-cell"]
+            cells.append(cell)
     nb.cells = cells
     return nb
 
@@ -193,8 +156,8 @@ def _with_prompts(nb, bank: dict | None):
 def make_versions(nb, exercise: str, bank: dict | None = None):
     """Return ``(student, solution)`` notebooks made from a source notebook.
 
-    With the exercise's compiled ``bank``, each question's prompt is written into a
-    Markdown cell before the cell that shows the question.
+    With the exercise's compiled ``bank``, each cell that shows a question becomes a
+    Markdown cell holding its prompt (see ``_with_prompts``).
     """
     student, solution = copy.deepcopy(nb), copy.deepcopy(nb)
     keep = []

@@ -1,4 +1,13 @@
-"""A question as a self-checking HTML form: the page checks answers with no kernel.
+"""A question in its two renderings: Markdown in the notebook, a self-checking form on the page.
+
+One way to answer in each place. In a notebook (JupyterLab, Binder) a question
+is its prompt in a Markdown cell (:func:`prompt_markdown`, written by
+``python -m labtools.assign``, readable before anything runs), answered in the
+code cell after it (``answer_q1 = ...`` and the check call): what the grader
+reads. On the static page, where no kernel runs, the book swaps each prompt
+cell for the question's form (:func:`page_with_forms`, called by
+``_ext/labtools_book.py`` as the page is read), so the notebook holds no form
+and no second attempt counter.
 
 :func:`render_html` writes the form and a small inline script (``SCRIPT``:
 SHA-256 and the same checks as :mod:`labtools.grading.questions`, so it works
@@ -10,11 +19,18 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import uuid
+from collections.abc import Mapping
 
 from .base import LABEL_HINTS, LETTERS, NEAR_MISS_BUCKETS
 
-__all__ = ["render_html", "js_payload", "SCRIPT"]
+__all__ = ["render_html", "js_payload", "SCRIPT", "PROMPT_TAG", "prompt_markdown", "markdown_text",
+           "page_with_forms"]
+
+#: The tag of a notebook's Markdown cell that holds a question's prompt; its
+#: ``metadata.labtools.question`` names the question ("q1").
+PROMPT_TAG = "question-prompt"
 
 
 _BOX = ("border:1px solid #6b6b6b;border-radius:6px;padding:0.8em 1em;margin:0.6em 0;"
@@ -93,6 +109,92 @@ def render_html(q) -> str:
     data = json.dumps(js_payload(q)).replace("</", "<\\/")
     script = f"<script>{SCRIPT}\nlabtoolsQuiz.attach({json.dumps(uid)}, {data});</script>"
     return head + "".join(body) + "</div>" + script
+
+
+def markdown_text(text: str) -> str:
+    """``text`` with the characters Markdown/MyST would interpret escaped."""
+    return re.sub(r"([\\*_$<>\[\]{}#|])", r"\\\1", text)
+
+
+def prompt_markdown(q: Mapping) -> str:
+    """The Markdown a notebook shows for question ``q`` (a compiled bank entry).
+
+    Examples
+    --------
+    >>> print(prompt_markdown({"key": "q1", "kind": "numeric", "name": "answer_q1",
+    ...                        "prompt": "What is 2·λ_min?", "tol": 0.01}))
+    **q1.** What is 2·λ\\_min?
+    <BLANKLINE>
+    *Answer:* set `answer_q1` to a number (tolerance 0.01) in the cell below and run it.
+    """
+    lines = [f"**{q['key']}.** {markdown_text(q['prompt'])}", ""]
+    kind = q["kind"]
+    if kind == "choice":
+        lines += [f"- ({LETTERS[i]}) {markdown_text(o)}" for i, o in enumerate(q["options"])]
+        how = ("a list of letters, e.g. `['a', 'c']` (every true statement)"
+               if q["multiple"] else "one letter, e.g. `'b'`")
+        lines += ["", f"*Answer:* set `{q['name']}` to {how} in the cell below and run it."]
+    elif kind == "classify":
+        lines += [f"{i + 1}. {markdown_text(it)}" for i, it in enumerate(q["items"])]
+        labels = ", ".join(f"`'{lab}'`" for lab in q["labels"])
+        lines += ["", f"*Answer:* set `{q['name']}` to a list of labels, one per item, "
+                      f"from {labels}, in the cell below and run it."]
+    elif kind == "numeric":
+        lines.append(f"*Answer:* set `{q['name']}` to a number (tolerance {q['tol']:g}) "
+                     "in the cell below and run it.")
+    elif kind == "code":
+        lines.append(f"*Answer:* write `{q['signature']}` in the cell below and run it.")
+    else:
+        practice = q["practice"]
+        lines = [f"**{q['key']}.** {markdown_text(practice['prompt'])}", ""]
+        if practice["kind"] == "classify":
+            lines += [f"{i + 1}. {markdown_text(it)}" for i, it in enumerate(practice["items"])]
+            labels = ", ".join(f"`'{lab}'`" for lab in practice["labels"])
+            how = f"a list of labels, one per item, from {labels},"
+        else:
+            how = f"a number (tolerance {practice['tol']:g})"
+        lines += ["", f"*Answer:* set `{q['name']}` to {how} in the cell below and run it. "
+                      "These are public practice numbers: when your instructor's "
+                      "`my_variants.json` is beside this notebook, the question shows your "
+                      "own numbers when its cell runs, and those are the ones graded."]
+    return "\n".join(lines)
+
+
+def page_with_forms(nb: dict, questions: Mapping) -> int:
+    """Swap each question's prompt cell of notebook ``nb`` for its form, for the page.
+
+    ``nb`` is a notebook as JSON data (changed in place); ``questions`` maps a
+    question key to its question (a :class:`~labtools.grading.questions.QuestionSet`).
+    Each Markdown cell tagged :data:`PROMPT_TAG` becomes the question's
+    self-checking form, a raw HTML block that MyST passes through to the page.
+    Returns the number of cells swapped.
+
+    Examples
+    --------
+    >>> from labtools.grading import load_questions
+    >>> nb = {"cells": [{"cell_type": "markdown", "source": "**q1.** ...",
+    ...                  "metadata": {"tags": [PROMPT_TAG], "labtools": {"question": "q1"}}}]}
+    >>> page_with_forms(nb, load_questions("saddle_quiz"))
+    1
+    >>> src = nb["cells"][0]["source"]
+    >>> src.startswith("```{raw} html") and "labtools-quiz" in src
+    True
+    """
+    swapped = 0
+    for i, cell in enumerate(nb.get("cells", [])):
+        meta = cell.get("metadata", {})
+        if cell.get("cell_type") != "markdown" or PROMPT_TAG not in meta.get("tags", []):
+            continue
+        key = meta.get("labtools", {}).get("question")
+        if key not in questions:
+            raise ValueError(f"cell {i + 1} is a question prompt for {key!r}, which the "
+                             f"bank does not have; it has {', '.join(questions)}")
+        q = questions[key]
+        form = q.page_form() if hasattr(q, "page_form") else render_html(q)
+        fence = "`" * max(3, 1 + max(map(len, re.findall("`+", form)), default=0))
+        cell["source"] = f"{fence}{{raw}} html\n{form}\n{fence}\n"
+        swapped += 1
+    return swapped
 
 
 # SHA-256 (FIPS 180-4) over UTF-8, and the same checks as the Python classes.

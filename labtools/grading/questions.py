@@ -7,9 +7,14 @@ them one by one::
 
     from labtools.grading import load_questions
     questions = load_questions("saddle_quiz")
-    questions["q1"]                 # the question, as a self-checking HTML form
+    questions["q1"]                 # the question's prompt, as Markdown
     answer_q1 = "b"
     questions["q1"].check(answer_q1)  # prints feedback and counts the attempt
+
+A notebook answers only this way: its prompts are Markdown cells and its
+answers the variables the grader reads. The self-checking HTML form
+(:mod:`labtools.grading.forms`) is for the static page alone, where no kernel
+runs; the book puts it in place of each prompt.
 
 Four kinds of question share one interface (``evaluate`` returns a
 ``Result``, ``check`` prints it):
@@ -30,7 +35,7 @@ Answer keys are never stored in plain text. For choice, numeric and classify
 questions the bank holds ``sha256(salt | question id | normalized answer)``;
 numbers are normalized to a bucket ``floor(x / tol + 0.5)`` and an answer is
 accepted when its bucket or a neighbouring one matches, so it is always
-accepted within ``tol`` of the key and never beyond ``2 tol``. The HTML form
+accepted within ``tol`` of the key and never beyond ``2 tol``. The page's form
 (:mod:`labtools.grading.forms`) computes the same hashes in JavaScript. The
 hashes keep the key out of sight; they do not stop someone from trying every
 option of a four-option question, which is why the instructor's grader
@@ -67,7 +72,7 @@ from .base import (
     normalize_answer,
     result,
 )
-from .forms import render_html
+from .forms import markdown_text, prompt_markdown, render_html
 
 __all__ = ["load_questions", "QuestionSet"]
 
@@ -114,9 +119,10 @@ class Question:
     def __str__(self):
         return f"{self.key}. {self.prompt}"
 
-    def _repr_html_(self) -> str:
-        return render_html(self)
-
+    # A notebook shows the prompt, never a form: its one way to answer is the
+    # answer variable (see labtools.grading.forms).
+    def _repr_markdown_(self) -> str:
+        return prompt_markdown(self.data)
 
 
 
@@ -423,14 +429,24 @@ class VariantQuestion(Question):
         res = self.practice.evaluate(answer)
         return replace(res, message="Practice numbers (not graded): " + res.message)
 
-    def _repr_html_(self) -> str:
-        if not self.graded and self.practice is not None:
+    def _repr_markdown_(self) -> str:
+        """In a notebook: the learner's own numbers as Markdown, never a second answer box
+        (the answer is the code cell below); the practice prompt without them."""
+        if self.graded:
+            return f"**{self.key}.** " + markdown_text(self.own_text()).replace("\n", "  \n")
+        if self.practice is not None:
+            return prompt_markdown(self.data)
+        return f"**{self.key}.** " + markdown_text(str(self))
+
+    def page_form(self) -> str:
+        """The static page's self-check: the practice version's form (no key is public
+        for the graded one)."""
+        if self.practice is not None and not self.graded:
             return render_html(self.practice)
-        if self.graded:  # the form shows the prompt as given: the learner's own text
-            text = self.own_text().replace("{", "{{").replace("}", "}}")
-            return render_html(SimpleNamespace(kind="variant", key=self.key, prompt=text,
-                                               params={}))
-        return render_html(self)
+        text = (self.own_text() if self.graded else self.prompt)
+        return render_html(SimpleNamespace(kind="variant", key=self.key,
+                                           prompt=text.replace("{", "{{").replace("}", "}}"),
+                                           params={}))
 
 
 _CLASSES = {"choice": ChoiceQuestion, "numeric": NumericQuestion,

@@ -103,9 +103,11 @@ def slider_float(description, value, lo, hi, step, *, continuous=True, fmt=".3g"
 def slider_log(description, value, lo_exp, hi_exp, *, continuous=True):
     """A slider for a positive number from ``10**lo_exp`` to ``10**hi_exp``, on a log scale.
 
-    The handle moves over the exponent; the readout shows the value itself,
-    and the site's ``_static/a11y.js`` gives the handle the readout as its
-    ``aria-valuetext``, so a screen reader says "0.01", not "-2".
+    The handle moves over the exponent; the readout shows the value itself.
+    ipywidgets' slider voices the exponent (its ``aria-valuetext`` reads "-2"
+    for 0.01), so the widget's front end (``js/aria.js``, in JupyterLab and on
+    the static page) and the site's ``_static/a11y.js`` give the handle the
+    readout as its ``aria-valuetext``: a screen reader says "0.01".
 
     Examples
     --------

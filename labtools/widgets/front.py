@@ -45,7 +45,7 @@ JS_DIR = Path(__file__).resolve().parent / "js"
 # Dependencies first: each file imports only from files before it.
 _FILES = ("optim.js", "plot.js", "common.js", "formula.js", "landscape.js", "chord.js",
           "explorer1d.js", "saddle.js", "chain.js", "mlp.js", "network.js", "hessian.js",
-          "race.js", "basins.js", "minibatch.js", "escape.js", "main.js")
+           "race.js", "basins.js", "minibatch.js", "escape.js", "aria.js", "main.js")
 _IMPORT = re.compile(r'^import\s[^;]*?from\s+"\./[\w.]+";\s*$', re.MULTILINE | re.DOTALL)
 
 
@@ -84,7 +84,9 @@ def bundle(view=None) -> str:
         views = dict(re.findall(r"(\w+):\s*(\w+)", _VIEWS.search(main).group(1)))
         if view not in views:
             raise ValueError(f"view must be one of {sorted(views)}, got {view!r}")
-        need, todo = {"main.js"}, [_imports("main.js")[views[view]]]
+        imports = _imports("main.js")  # the view's file, and what main.js needs besides views
+        shared = [f for f in imports.values() if f not in {imports[v] for v in views.values()}]
+        need, todo = {"main.js"}, [imports[views[view]], *shared]
         while todo:
             name = todo.pop()
             if name not in need:

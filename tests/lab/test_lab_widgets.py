@@ -97,3 +97,33 @@ def test_lab_response_time_is_measured(chapter, lab):
         assert "error" not in out, out
         assert out["moves"] >= 30 and 0 < out["median_ms"] <= out["p95_ms"] < 10_000
     assert "| 1-D explorer | " in "\n".join(bench.to_markdown(res))
+
+
+# Each slider of one widget's box: its label, readout and what a screen reader hears.
+VOICED = """box => Array.from(box.querySelectorAll('.widget-slider')).map(w => {
+    const h = w.querySelector('[role=slider]'), r = w.querySelector('.widget-readout');
+    return {label: (w.querySelector('.widget-label') || {}).innerText || '',
+            readout: r ? r.innerText.trim() : '', heard: h.getAttribute('aria-valuetext'),
+            exponent: h.getAttribute('aria-valuenow')};
+})"""
+
+
+def test_a_log_slider_is_heard_as_its_value_in_jupyterlab(chapter):
+    """ipywidgets' log-scale slider voices its exponent ("-2" for lr = 0.01); the
+    widget's front end (js/aria.js) makes it the readout's value (issue 14)."""
+    page, _ = chapter
+    front = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) [data-view=landscape]").first
+    front.wait_for(state="visible", timeout=60_000)
+    box = front.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
+    sliders = box.evaluate(VOICED)
+    index = next(i for i, s in enumerate(sliders) if s["label"].startswith("learning rate"))
+    before = sliders[index]
+    assert float(before["readout"]) == 0.01 and float(before["exponent"]) == -2, before
+    assert before["heard"] == before["readout"], f"a screen reader hears {before['heard']!r}"
+    handle = box.locator(".widget-slider").nth(index).locator("[role=slider]")
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    time.sleep(0.5)
+    after = box.evaluate(VOICED)[index]
+    assert after["readout"] != before["readout"], "the slider did not move"
+    assert after["heard"] == after["readout"], f"after a move a reader hears {after['heard']!r}"

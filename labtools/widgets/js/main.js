@@ -12,6 +12,7 @@ import { basinsView } from "./basins.js";
 import { chainView } from "./chain.js";
 import { minibatchView } from "./minibatch.js";
 import { escapeView } from "./escape.js";
+import { voiceSliders } from "./aria.js";
 
 const VIEWS = {
   landscape: landscapeView, chord: chordView, explorer1d: explorer1dView, saddle: saddleView,
@@ -24,6 +25,7 @@ export default {
     const view = VIEWS[model.get("view")];
     try {
       if (!view) throw new Error(`no front end called ${model.get("view")}`);
+      voiceSliders(el);  // the widget's sliders are heard as their readouts (aria.js)
       await view({ model, el });
       el.dataset.view = model.get("view");  // which front end this is (make bench finds them by it)
     } catch (err) {
