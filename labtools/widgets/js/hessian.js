@@ -4,9 +4,10 @@
 // numpy.linalg.eigh in optim.js (hessian_eigs), the kind by classify's rule,
 // "critical" by is_critical_point's test with the gradient scale Python sent.
 import { eigh } from "./optim.js";
-import { layered, dataToPixel, COLORS } from "./plot.js";
+import { COLORS } from "./plot.js";
 import {
-  controlModels, onChange, setControl, compileLandscape, fmt, point, statusLine, kernelNote, valueOf,
+  controlModels, onChange, startLayer, retargetSliders, compileLandscape, fmt, point, statusLine,
+  kernelNote, valueOf,
 } from "./common.js";
 
 // labtools.plots.KIND_STYLES: marker and colour of each kind of critical point.
@@ -217,27 +218,10 @@ export async function hessianView({ model, el }) {
       return;
     }
     if (layerKey !== key) {
-      const next = layered(entry.bg, "");
-      next.canvas.style.cursor = "crosshair";
-      next.canvas.dataset.click = "start"; // a click moves the point
-      next.canvas.addEventListener("click", (ev) => {
-        const xy = geo.toData(ev.offsetX, ev.offsetY, next.canvas.clientWidth);
-        if (!xy) return;
-        const [[xlo, xhi], [ylo, yhi]] = entry.window;
-        setControl(c.x, Math.min(Math.max(xy[0], xlo), xhi));
-        setControl(c.y, Math.min(Math.max(xy[1], ylo), yhi));
-      });
-      mapSlot.replaceChildren(next.box);
-      if (layerKey !== null) { // labtools.widgets.base.retarget_sliders
-        [c.x, c.y].forEach((m, i) => {
-          const [lo, hi] = entry.window[i];
-          m.set({ min: Math.min(m.get("min"), lo), max: Math.max(m.get("max"), hi) });
-          m.set("value", entry.start[i]);
-          m.set({ min: lo, max: hi, step: (hi - lo) / 400 });
-          m.save_changes();
-        });
-      }
-      layer = next; layerKey = key; geo = dataToPixel(entry.bg);
+      layer = startLayer(entry, [c.x, c.y]);  // a click moves the point
+      mapSlot.replaceChildren(layer.box);
+      if (layerKey !== null) retargetSliders([c.x, c.y], entry);
+      layerKey = key; geo = layer.geo;
     }
     const L = compileLandscape(entry.src);
     const x = [c.x.get("value"), c.y.get("value")];

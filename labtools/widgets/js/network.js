@@ -7,7 +7,7 @@
 // than a frame, so training goes in slices of about 10 ms between frames:
 // the loss curve grows as it trains, the map and the sharpness follow when the
 // run ends, and a new move cancels the run in progress.
-import { layered, figureRow, axes, curve, OKABE_ITO } from "./plot.js";
+import { layered, figureRow, axes, curve, logLimits, OKABE_ITO } from "./plot.js";
 import { controlModels, onChange, fmt, statusLine, valueOf } from "./common.js";
 import {
   network, initTheta, networkOptimizer, trainer, predictProba, sharpnessSteps, decodePermutations,
@@ -15,16 +15,6 @@ import {
 
 const NET_SLICE_MS = 10;
 const NET_MAP_ROWS = 6;  // rows of the decision map's grid computed per piece of work
-
-// labtools.widgets.inputs.log_limits: whole decades around the positive finite values.
-function netLogLimits(values, floor = 1e-12, ceil = 1e12) {
-  const v = values.filter((x) => Number.isFinite(x) && x > 0);
-  if (!v.length) return [1e-3, 1.0];
-  const lo = 10 ** Math.floor(Math.log10(Math.max(Math.min(...v), floor)));
-  let hi = 10 ** Math.ceil(Math.log10(Math.min(Math.max(Math.max(...v), floor * 10), ceil)));
-  if (hi <= lo) hi = lo * 10;
-  return [lo, hi];
-}
 
 // Python's format(v, ".0%"): the percentage rounded half to even.
 function netPercent(v) {
@@ -128,7 +118,7 @@ export async function networkView({ model, el }) {
     const mini = o.batch !== "full" && r.batch_losses.length > 0;
     const shown = [...r.losses, 1e-2, 1.0, ...(mini ? r.batch_losses : [])];
     const ax = axes(ctx, s.loss_box, {
-      xlim: [0, Math.max(o.steps, 1)], ylim: netLogLimits(shown, 1e-8), ylog: true,
+      xlim: [0, Math.max(o.steps, 1)], ylim: logLimits(shown, 1e-8), ylog: true,
       title: "Training loss", xlabel: "step", ylabel: "loss (log scale)",
     });
     const ks = (n) => Array.from({ length: n }, (_, k) => k);

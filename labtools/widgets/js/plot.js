@@ -132,6 +132,16 @@ export function niceTicks(lo, hi, n = 5) {
 const tickText = (v) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3)
   ? v.toExponential(0).replace("e+", "e") : String(Number(v.toPrecision(6))));
 
+// labtools.widgets.inputs.log_limits: whole decades around the positive finite values.
+export function logLimits(values, floor = 1e-12, ceil = 1e12) {
+  const v = values.filter((x) => Number.isFinite(x) && x > 0);
+  if (!v.length) return [1e-3, 1.0];
+  const lo = 10 ** Math.floor(Math.log10(Math.max(Math.min(...v), floor)));
+  let hi = 10 ** Math.ceil(Math.log10(Math.min(Math.max(Math.max(...v), floor * 10), ceil)));
+  if (hi <= lo) hi = lo * 10;
+  return [lo, hi];
+}
+
 // Axes in `box` = [left, top, right, bottom] with linear or log scales; draws
 // frame, grid, ticks and labels and returns the data -> pixel maps.
 export function axes(ctx, box, { xlim, ylim, xlog = false, ylog = false, title = "", xlabel = "", ylabel = "" }) {
