@@ -10,10 +10,14 @@ infinities as strings, see :func:`encode`).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import math
-from http.server import SimpleHTTPRequestHandler
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 JS_DIR = Path(__file__).resolve().parents[2] / "labtools" / "widgets" / "js"
 
@@ -69,6 +73,36 @@ class JS:
             + "return clean(result); }"
         )
         return self.page.evaluate(script, encode(arg))
+
+
+@contextlib.contextmanager
+def served_page(browser, folder, path=""):
+    """A :class:`JS` page at ``path`` of ``folder``, served on a free localhost port
+    with every other host refused; its ``root`` is the URL of ``folder``."""
+    handler = functools.partial(_Quiet, directory=str(folder))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    try:
+        page = browser.new_page()
+
+        def offline(route):
+            host = urlsplit(route.request.url).hostname or ""
+            if host in ("127.0.0.1", "localhost"):
+                route.continue_()
+            else:
+                route.abort("internetdisconnected")
+
+        page.route("**/*", offline)
+        page.goto(root + path)
+        js = JS(page, root + path)
+        js.root = root
+        yield js
+        page.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def decode(value):
