@@ -3,7 +3,7 @@
 // control reruns all of them here with the port of labtools.optim and
 // labtools.run (optim.js), as OptimizerRace.update does in Python.
 import { run } from "./optim.js";
-import { figureRow, drawPath, makeCanvas, axes, curve, logLimits } from "./plot.js";
+import { figureRow, drawPath, makeCanvas, axes, curve, logLimits, legend, lineSample } from "./plot.js";
 import { niceLimits } from "./chord.js";
 import {
   controlModels, onChange, startLayer, retargetSliders, compileLandscape, makeOptimizer, fmt, point,
@@ -38,24 +38,6 @@ function raceTable(racers, traces) {
   return "<table style='font-size:85%; border-collapse:collapse' cellpadding='2'>"
     + "<caption style='text-align:left'>Results of the race (f and ‖∇f‖ at the last point)</caption>"
     + head + rows.join("") + "</table>";
-}
-
-function raceLegend(ctx, box, rows) {
-  const [, t, r] = box;
-  ctx.save();
-  ctx.font = "10px DejaVu Sans, Verdana, sans-serif";
-  const w = Math.max(...rows.map(([text]) => ctx.measureText(text).width)) + 36;
-  ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.strokeStyle = "#ccc";
-  ctx.fillRect(r - w - 6, t + 6, w, rows.length * 14 + 6);
-  ctx.strokeRect(r - w - 6, t + 6, w, rows.length * 14 + 6);
-  rows.forEach(([text, color], i) => {
-    const y = t + 16 + i * 14, x = r - w;
-    ctx.strokeStyle = color; ctx.lineWidth = 2;
-    ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 20, y); ctx.stroke();
-    ctx.fillStyle = "#000"; ctx.textBaseline = "middle";
-    ctx.fillText(text, x + 26, y);
-  });
-  ctx.restore();
 }
 
 export async function raceView({ model, el }) {
@@ -146,7 +128,7 @@ export async function raceView({ model, el }) {
       title: gap ? "Distance to the global minimum value" : "Loss along each path",
     });
     series.forEach((v, i) => curve(lctx, ax, v.map((_, k) => k), v, { color: s.colors[i], width: 1.8, ylog: gap }));
-    raceLegend(lctx, ax.box, racers.map(({ name }, i) => [name, s.colors[i]]));
+    legend(lctx, ax.box, racers.map(({ name }, i) => [name, lineSample(s.colors[i])]));
     const last = (t) => t.values[t.values.length - 1];
     lossCanvas.setAttribute("aria-label", "Loss against step for each optimizer: "
       + racers.map(({ name }) => `${name} ends at f = ${fmt(last(traces[name]))}`).join("; ") + ".");
