@@ -13,13 +13,11 @@ same vendored widget manager), so the front ends are checked without the book.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from browserlib import SCREENSHOTS, SITE, open_page, page_problems_summary, site_pages
+from localsite import serve
 from widget_page import build_widget, write_page
 
 import labtools as lt
@@ -308,25 +306,13 @@ WIDGETS = {
 }
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-        pass
-
-
 @pytest.fixture(scope="module")
 def widget_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("widgets")
     for name, make in WIDGETS.items():
         write_page(folder, name, [build_widget(make)])
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
-                                functools.partial(_Quiet, directory=str(folder)))
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(folder) as base:
+        yield base
 
 
 @pytest.mark.parametrize("name", list(WIDGETS))

@@ -11,22 +11,13 @@ infinities as strings, see :func:`encode`).
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import math
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from localsite import Offline, serve
 
 JS_DIR = Path(__file__).resolve().parents[2] / "labtools" / "widgets" / "js"
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript"}
-
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-        pass
 
 
 def encode(value):
@@ -77,32 +68,16 @@ class JS:
 
 @contextlib.contextmanager
 def served_page(browser, folder, path=""):
-    """A :class:`JS` page at ``path`` of ``folder``, served on a free localhost port
-    with every other host refused; its ``root`` is the URL of ``folder``."""
-    handler = functools.partial(_Quiet, directory=str(folder))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    root = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    try:
+    """A :class:`JS` page at ``path`` of ``folder``, served on localhost and offline
+    (see ``tests/localsite.py``); its ``root`` is the URL of ``folder``."""
+    with serve(folder) as root:
         page = browser.new_page()
-
-        def offline(route):
-            host = urlsplit(route.request.url).hostname or ""
-            if host in ("127.0.0.1", "localhost"):
-                route.continue_()
-            else:
-                route.abort("internetdisconnected")
-
-        page.route("**/*", offline)
+        page.route("**/*", Offline())
         page.goto(root + path)
         js = JS(page, root + path)
         js.root = root
         yield js
         page.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def decode(value):
