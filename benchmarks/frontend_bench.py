@@ -19,23 +19,25 @@ Nothing here asserts a time; ``tests/browser/test_bench_frontend.py`` and
 from __future__ import annotations
 
 import contextlib
-import functools
 import gzip
 import os
 import pathlib
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# the localhost server, the offline rule and JupyterLab's start-up of the browser tests
+for _folder in (ROOT / "tests", ROOT / "tests" / "lab"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
+import lablib  # noqa: E402
+from localsite import Offline, serve  # noqa: E402
+
 SITE = ROOT / "_build" / "html"
 AIM = "p95 <= 16 ms (one frame at 60 Hz)"
 
@@ -128,31 +130,6 @@ def summary(samples, moves, **extra):
 # --------------------------------------------------------------------------- static page
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def serve(folder):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def _offline(route):
-    host = urlsplit(route.request.url).hostname or ""
-    if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
-        route.continue_()
-    else:
-        route.abort("internetdisconnected")
-
-
 @contextlib.contextmanager
 def chromium(browser=None):
     """A Playwright browser: ``browser`` if given, else Debian's Chromium, headless."""
@@ -182,7 +159,7 @@ def widget_pages(site=SITE):
 
 def _open(browser, url, weigh=False):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.route("**/*", _offline)
+    page.route("**/*", Offline())
     bodies = []
     if weigh:
         def on_response(resp):
@@ -227,10 +204,7 @@ def bench_static(quick=False, browser=None, site=SITE, pages=None):
 
 def _lab_helpers():
     """The JupyterLab harness of tests/lab (open a notebook, Run All)."""
-    for folder in (ROOT / "tests", ROOT / "tests" / "lab"):
-        if str(folder) not in sys.path:
-            sys.path.insert(0, str(folder))
-    import test_binder_path as harness
+    import test_binder_path as harness  # tests/lab is on the path (see the top)
 
     return harness
 
@@ -238,59 +212,15 @@ def _lab_helpers():
 @contextlib.contextmanager
 def jupyterlab():
     """JupyterLab from this environment on a free port, over a copy of the course."""
-    _lab_helpers()  # puts tests/lab on the path
-    from conftest import Lab, _free_port, _kill_our_kernels, _settings
-
     work = pathlib.Path(tempfile.mkdtemp(prefix="bench-lab-"))
-    root = work / "repo"
-    shutil.copytree(ROOT, root, symlinks=True, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "_build", ".jupyter_cache", "__pycache__", ".pytest_cache",
-        ".ruff_cache", "node_modules", ".ipynb_checkpoints"))
-    dirs = {n: work / n for n in ("config", "data", "runtime", "settings", "workspaces", "mpl")}
-    for d in dirs.values():
-        d.mkdir()
-    _settings(dirs["settings"])
     env = {k: v for k, v in os.environ.items() if k not in ("LABTOOLS_BUILD", "JUPYTER_PATH")}
-    env.update(PYTHONPATH=str(root), JUPYTER_CONFIG_DIR=str(dirs["config"]),
-               JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
-               JUPYTERLAB_SETTINGS_DIR=str(dirs["settings"]),
-               JUPYTERLAB_WORKSPACES_DIR=str(dirs["workspaces"]), MPLCONFIGDIR=str(dirs["mpl"]),
-               OPENBLAS_NUM_THREADS="1")
-    port, token = _free_port(), os.urandom(16).hex()
-    log = work / "jupyterlab.log"
-    cmd = [str(pathlib.Path(sys.executable).with_name("jupyter")), "lab", "--no-browser",
-           "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-        lab = Lab(f"http://127.0.0.1:{port}", token, root, log)
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"JupyterLab exited while starting; see {log}")
-                try:
-                    lab.api("/api/status", timeout=3)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"JupyterLab silent for 180 s; see {log}") from None
-                    time.sleep(1)
+    env.update(PYTHONPATH=str(work / "repo"), OPENBLAS_NUM_THREADS="1")
+    try:
+        with lablib.jupyterlab(pathlib.Path(sys.executable).with_name("jupyter"), work,
+                               env) as lab:
             yield lab
-        finally:
-            with contextlib.suppress(Exception):
-                lab.api("/api/shutdown", method="POST", timeout=10)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=15)
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, 9)
-            _kill_our_kernels(dirs["runtime"])
-            shutil.rmtree(work, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def notebook_of(page_path):
@@ -327,7 +257,7 @@ def bench_lab(quick=False, browser=None, lab=None, notebooks=None, page=None, ru
             ctx = b.new_context(viewport={"width": 1400, "height": 1000})
             stack.callback(ctx.close)
             ctx.set_default_timeout(60_000)
-            ctx.route("**/*", _offline)
+            ctx.route("**/*", Offline())
             page = ctx.new_page()
         for path in notebooks:
             if run:

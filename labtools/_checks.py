@@ -162,8 +162,25 @@ def check_points(name: str, value, dim: int | None = None) -> np.ndarray:
             f"{name} must have {dim} coordinate{'s' if dim != 1 else ''} "
             f"for a {dim}-D landscape, got {arr.shape[-1]} ({show(value)})"
         )
+    return check_finite(name, arr, value)
+
+
+def check_finite(name: str, arr, value=None):
+    """Return the array ``arr`` if every entry is finite; the error shows ``value``
+    (what the caller was given, ``arr`` by default).
+
+    Examples
+    --------
+    >>> check_finite("x", np.array([1.0, 2.0]))
+    array([1., 2.])
+    >>> check_finite("x", np.array([1.0, np.nan]), [1, "nan"])
+    Traceback (most recent call last):
+    ...
+    ValueError: x must contain only finite numbers, got [1, 'nan']
+    """
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must contain only finite numbers, got {show(value)}")
+        shown = arr if value is None else value
+        raise ValueError(f"{name} must contain only finite numbers, got {show(shown)}")
     return arr
 
 

@@ -15,30 +15,11 @@ if [ "$(uname -s)" != "Linux" ]; then
   exit 1
 fi
 
-SUDO=""
-if [ "$(id -u)" != "0" ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-  else
-    echo "ensure-bwrap: bwrap is missing and I am not root (no sudo)." >&2
-    echo "  Install it with: apt-get update && apt-get install -y bubblewrap" >&2
-    exit 1
-  fi
-fi
-
-echo "ensure-bwrap: installing Debian's bubblewrap with apt-get (once per machine)..."
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-export DEBIAN_FRONTEND=noninteractive
-if ! { $SUDO apt-get update -qq && \
-       $SUDO apt-get install -y -qq --no-install-recommends bubblewrap; } >"$log" 2>&1; then
-  cat "$log" >&2
-  echo "ensure-bwrap: apt-get failed (output above)" >&2
-  exit 1
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+apt_install ensure-bwrap bwrap bubblewrap
 
 if ! command -v bwrap >/dev/null 2>&1; then
-  cat "$log" >&2
+  cat "$APT_LOG" >&2
   echo "ensure-bwrap: apt-get finished but bwrap is still missing" >&2
   exit 1
 fi

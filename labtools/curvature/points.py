@@ -8,7 +8,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import check_int, check_number, check_points, check_seed, check_window, show
+from .._checks import (
+    check_finite,
+    check_int,
+    check_number,
+    check_points,
+    check_seed,
+    check_window,
+    show,
+)
 from ..landscapes import newton_step, window_bounds
 
 __all__ = [
@@ -125,8 +133,7 @@ def _check_square(name, value):
     if H.ndim not in (2, 3) or H.shape[-1] != H.shape[-2] or H.shape[-1] == 0:
         raise ValueError(f"{name} must be a square matrix of shape (d, d) or a batch "
                          f"(n, d, d), got shape {H.shape}")
-    if not np.all(np.isfinite(H)):
-        raise ValueError(f"{name} must contain only finite numbers, got {show(value)}")
+    check_finite(name, H, value)
     if not np.allclose(H, np.swapaxes(H, -1, -2), rtol=1e-8, atol=1e-12):
         raise ValueError(f"{name} must be symmetric (a Hessian), got {show(value)}")
     return H

@@ -356,13 +356,7 @@ class Landscape:
         >>> Z.shape
         (50, 50)
         """
-        n = check_number("n", n, integer=True, low=2, high=MAX_GRID)
-        axes = [np.linspace(lo, hi, n) for lo, hi in self.window]
-        if self.dim == 1:
-            return axes[0], self._f_raw(axes[0][:, None])
-        X, Y = np.meshgrid(*axes)
-        Z = self._f_raw(np.stack([X, Y], axis=-1))
-        return X, Y, Z
+        return window_grid(self.window, self._f_raw, n)
 
     # --- display ------------------------------------------------------------
 
@@ -388,6 +382,25 @@ def _default_latex(expr, dim):
 def window_bounds(window):
     """The lower and upper edges of a window, as two arrays of shape ``(d,)``."""
     return np.array([w[0] for w in window]), np.array([w[1] for w in window])
+
+
+def window_grid(window, f, n=200):
+    """``f`` on a regular grid of ``n`` points per axis over a 1-D or 2-D ``window``:
+    ``(xs, fs)`` or ``(X, Y, Z)``, as :meth:`Landscape.grid` describes them. ``f``
+    takes a batch of points, shape ``(m, d)``.
+
+    Examples
+    --------
+    >>> xs, fs = window_grid([(0.0, 1.0)], lambda p: p[..., 0] ** 2, n=3)
+    >>> xs.tolist(), fs.tolist()
+    ([0.0, 0.5, 1.0], [0.0, 0.25, 1.0])
+    """
+    n = check_number("n", n, integer=True, low=2, high=MAX_GRID)
+    axes = [np.linspace(lo, hi, n) for lo, hi in window]
+    if len(axes) == 1:
+        return axes[0], f(axes[0][:, None])
+    X, Y = np.meshgrid(*axes)
+    return X, Y, f(np.stack([X.ravel(), Y.ravel()], axis=-1)).reshape(X.shape)
 
 
 def newton_step(g, H):

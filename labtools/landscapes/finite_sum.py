@@ -20,7 +20,7 @@ import numpy as np
 import sympy
 
 from .._checks import check_int, check_number, check_points, check_seed, check_window, show
-from .base import MAX_GRID, Landscape
+from .base import Landscape, window_grid
 
 __all__ = [
     "FiniteSum",
@@ -212,13 +212,7 @@ class FiniteSum:
 
     def grid(self, n=200):
         """``(X, Y, Z)`` over the window (2-D) or ``(xs, fs)`` (1-D), as :meth:`Landscape.grid`."""
-        n = check_number("n", n, integer=True, low=2, high=MAX_GRID)
-        axes = [np.linspace(lo, hi, n) for lo, hi in self.window]
-        if self.dim == 1:
-            return axes[0], self.f(axes[0][:, None])
-        X, Y = np.meshgrid(*axes)
-        Z = self.f(np.stack([X.ravel(), Y.ravel()], axis=-1)).reshape(X.shape)
-        return X, Y, Z
+        return window_grid(self.window, self.f, n)
 
 
 def finite_sum(base, n=32, spread=0.3, seed=0, *, shifts=None, name=None, window=None):

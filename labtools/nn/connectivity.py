@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_int, check_number, check_seed, show
+from .._checks import check_finite, check_int, check_number, check_seed, show
 from ..optim import gd
 from ..run import MAX_STEPS, descend
 from .checks import MAX_SAMPLES, as_float_array, check_bool, check_optimizer
@@ -94,9 +94,7 @@ class BezierCurve:
 
     def point(self, t):
         """The curve point(s) ``phi(t)``: ``(P,)`` for a number, ``(k, P)`` for an array."""
-        t_arr = as_float_array("t", t)
-        if not np.all(np.isfinite(t_arr)):
-            raise ValueError(f"t must contain only finite numbers, got {show(t)}")
+        t_arr = check_finite("t", as_float_array("t", t), t)
         tt = np.atleast_1d(t_arr)[:, None]
         pts = ((1 - tt) ** 2 * self.theta_a + 2 * tt * (1 - tt) * self.middle
                + tt ** 2 * self.theta_b)

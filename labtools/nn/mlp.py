@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-from .._checks import check_choice, check_int, check_number, check_seed, show
+from .._checks import check_choice, check_finite, check_int, check_number, check_seed, show
 from .activations import ACTIVATIONS, activation_functions, sigmoid
 from .checks import MAX_PARAMS, as_float_array
 from .data import two_moons
@@ -154,9 +154,7 @@ class MLP:
                 f"{name} must have shape {allowed} for this network "
                 f"({self.n_params} parameters, sizes={self.sizes}), got shape {arr.shape}"
             )
-        if finite and not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must contain only finite numbers, got {show(theta)}")
-        return arr
+        return check_finite(name, arr, theta) if finite else arr
 
     def check_theta(self, theta, name="theta"):
         """``theta`` as a float vector of shape ``(n_params,)`` with finite entries.
@@ -266,9 +264,7 @@ class MLP:
                 f"{name} must have shape (n, {d}): n >= 1 points with {d} features each "
                 f"(the network's input width), got shape {arr.shape}"
             )
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must contain only finite numbers, got {show(X)}")
-        return arr
+        return check_finite(name, arr, X)
 
     def check_data(self, X, y):
         """``(X, y)`` as float arrays after checking them against this network.
@@ -292,8 +288,7 @@ class MLP:
                 f"y must have shape ({X.shape[0]},), one label per row of X, "
                 f"got shape {yy.shape}"
             )
-        if not np.all(np.isfinite(yy)):
-            raise ValueError(f"y must contain only finite numbers, got {show(y)}")
+        check_finite("y", yy, y)
         if self.loss_name == "bce" and (np.any(yy < 0) or np.any(yy > 1)):
             raise ValueError(
                 f"y must hold labels in [0, 1] (0 or 1, or a probability) for "

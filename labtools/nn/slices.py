@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import check_choice, check_int, check_number, check_seed, show
+from .._checks import check_choice, check_finite, check_int, check_number, check_seed, show
 from .checks import MAX_GRID, MAX_SAMPLES, as_float_array, check_bool
 from .mlp import check_model
 
@@ -325,8 +325,7 @@ def pca_directions(thetas, center="final"):
             f"thetas must have shape (T, P) with at least 2 points of at least 2 "
             f"parameters (a training trajectory), got shape {T.shape}"
         )
-    if not np.all(np.isfinite(T)):
-        raise ValueError(f"thetas must contain only finite numbers, got {show(thetas)}")
+    check_finite("thetas", T, thetas)
     center = check_choice("center", center, ("final", "mean"))
     origin = T[-1].copy() if center == "final" else T.mean(axis=0)
     M = T - origin

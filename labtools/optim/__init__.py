@@ -44,6 +44,18 @@ The package, in the order its modules build on each other:
 
 # The states and Schedule are not in __all__: reachable as lt.optim.<Name> (an
 # exercise that writes its own piece reuses them) without crowding the front door.
+from . import (
+    base,
+    first_order,
+    line_search,
+    negative_curvature,
+    perturbed,
+    quasi_newton,
+    registry,
+    schedules,
+    second_order,
+    sharpness_aware,
+)
 from .base import (
     AdagradState,
     AdamState,
@@ -107,53 +119,10 @@ from .second_order import (
 )
 from .sharpness_aware import sam, scale_by_sam
 
-__all__ = [
-    "Optimizer",
-    "OPTIMIZERS",
-    "KERNEL_OPTIMIZERS",
-    "optimizer",
-    "current_lr",
-    # pieces
-    "chain",
-    "scale_by_lr",
-    "trace",
-    "scale_by_adagrad",
-    "scale_by_rms",
-    "scale_by_adam",
-    "clip_by_norm",
-    "add_noise",
-    "scale_by_newton",
-    "scale_by_saddle_free_newton",
-    "scale_by_sam",
-    # named optimizers
-    "gd",
-    "momentum",
-    "nesterov",
-    "adagrad",
-    "rmsprop",
-    "adam",
-    "noisy_gd",
-    "perturbed_gd",
-    "newton",
-    "damped_newton",
-    "saddle_free_newton",
-    "cubic_newton",
-    "trust_region",
-    "sam",
-    "line_search_gd",
-    "lbfgs",
-    "neon_gd",
-    # line searches and their parts
-    "armijo_backtracking",
-    "wolfe_line_search",
-    "two_loop_recursion",
-    "lanczos_min_eig",
-    # schedules
-    "constant",
-    "step_decay",
-    "exponential_decay",
-    "cosine_decay",
-    "warm_restarts",
-    "one_cycle",
-    "warmup",
-]
+# The front door: every public name of the modules above but the states,
+# Schedule and LineSearchResult (reachable as lt.optim.<Name>).
+_HIDDEN = {"Schedule", "LineSearchResult"}
+__all__ = [name for module in (base, registry, first_order, perturbed, second_order,
+                               sharpness_aware, line_search, quasi_newton,
+                               negative_curvature, schedules)
+           for name in module.__all__ if not name.endswith("State") and name not in _HIDDEN]

@@ -23,6 +23,7 @@ curves along a run), ``labtools.plots.basins``, ``labtools.plots.output``
 This module needs only NumPy and Matplotlib (Pillow comes with Matplotlib).
 """
 
+from . import basins, figures, output, tables
 from .basins import basin_colors, plot_basins
 from .figures import (
     KIND_STYLES,
@@ -46,26 +47,4 @@ from .figures import (
 from .output import figure_png, png_img_tag, show
 from .tables import markdown_table
 
-__all__ = [
-    "OKABE_ITO",
-    "NO_BASIN_COLOR",
-    "KIND_STYLES",
-    "TrajectoryArtists",
-    "landscape_grid",
-    "contour_plot",
-    "surface_plot",
-    "plot_trajectory",
-    "set_trajectory",
-    "plot_critical_points",
-    "plot_hessian_arrows",
-    "set_hessian_arrows",
-    "plot_basins",
-    "basin_colors",
-    "plot_loss",
-    "plot_grad_norm",
-    "plot_1d",
-    "figure_png",
-    "png_img_tag",
-    "show",
-    "markdown_table",
-]
+__all__ = [*figures.__all__, *basins.__all__, *output.__all__, *tables.__all__]

@@ -14,7 +14,6 @@ SITE = Path(os.environ.get("COURSE_SITE_DIR", BOOK / "_build" / "html")).resolve
 BUILD = SITE.parent
 SCREENSHOTS = BUILD / "screenshots"
 REPORTS = BUILD / "browser-report"
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 ASSET_DIRS = ("_static", "_sources", "_images", "_downloads")
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 

@@ -10,21 +10,12 @@ screenshots go to ``_build/screenshots/``.
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 import pytest
-from browserlib import (
-    LOCAL_HOSTS,
-    REPORTS,
-    SCREENSHOTS,
-    SITE,
-    require_site,
-)
+from browserlib import REPORTS, SCREENSHOTS, SITE, require_site
+from localsite import Offline, serve
 
 
 def _is_controller(config) -> bool:
@@ -42,25 +33,12 @@ def pytest_sessionstart(session):
 # --------------------------------------------------------------------------- server
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-        pass
-
-
 @pytest.fixture(scope="session")
 def server() -> str:
     """Base URL of the built site served on a free localhost port."""
     require_site()
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(SITE) as base:
+        yield base
 
 
 # --------------------------------------------------------------------------- browser
@@ -69,22 +47,6 @@ def server() -> str:
 @pytest.fixture(scope="session")
 def browser(chromium_browser):
     yield chromium_browser
-
-
-class Offline:
-    """Aborts every request that leaves localhost and remembers it."""
-
-    def __init__(self):
-        self.blocked: list[str] = []
-
-    def __call__(self, route):
-        url = route.request.url
-        host = urlsplit(url).hostname or ""
-        if url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort("internetdisconnected")
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ upright), offline. Screenshots of every widget go to ``_build/screenshots/phone/
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
-from browserlib import LOCAL_HOSTS, SCREENSHOTS, SITE, open_page, require_site, site_pages
+from browserlib import SCREENSHOTS, SITE, open_page, require_site, site_pages
+from localsite import Offline
 
 pytestmark = pytest.mark.browser
 
@@ -25,16 +24,7 @@ def widget_pages(model: str = "application/vnd.jupyter.widget-view+json") -> lis
 def phone(browser):
     ctx = browser.new_context(viewport=PHONE, device_scale_factor=1)
     ctx.set_default_timeout(30_000)
-
-    def offline(route):
-        url = route.request.url
-        host = urlsplit(url).hostname or ""
-        if url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            route.abort("internetdisconnected")
-
-    ctx.route("**/*", offline)
+    ctx.route("**/*", Offline())
     try:
         yield ctx
     finally:

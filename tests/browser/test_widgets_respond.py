@@ -13,13 +13,11 @@ same vendored widget manager), so the front ends are checked without the book.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from browserlib import SCREENSHOTS, SITE, open_page, page_problems_summary, site_pages
+from localsite import serve
 from widget_page import build_widget, write_page
 
 import labtools as lt
@@ -55,17 +53,23 @@ def _reason_shown(box) -> bool:
                for i in range(notes.count()))
 
 
+def _enabled(items, problems, where, what):
+    """The enabled elements of the locator ``items``; a disabled one is a problem."""
+    for i in range(items.count()):
+        item = items.nth(i)
+        if item.is_disabled():
+            problems.append(f"{where}: {what} is disabled")
+        else:
+            yield item
+
+
 def _exercise(front, problems, where):
     """Change every enabled control of the widget holding ``front``; record silences."""
     box = front.locator(BOX)
     changed = 0
     # dropdowns first: another optimizer may enable a slider the first one greys out
     selects = box.locator(".widget-dropdown select")
-    for i in range(selects.count()):
-        select = selects.nth(i)
-        if select.is_disabled():
-            problems.append(f"{where}: a dropdown is disabled")
-            continue
+    for select in _enabled(selects, problems, where, "a dropdown"):
         options = select.locator("option").all_inner_texts()
         # ipywidgets shows a label's spaces as no-break spaces; the value keeps plain ones
         current = select.input_value().replace(" ", "\xa0")
@@ -104,11 +108,7 @@ def _exercise(front, problems, where):
                             "did not change the figure")
         changed += 1
     checks = box.locator(".widget-checkbox input[type=checkbox]")
-    for i in range(checks.count()):
-        check = checks.nth(i)
-        if check.is_disabled():
-            problems.append(f"{where}: a checkbox is disabled")
-            continue
+    for check in _enabled(checks, problems, where, "a checkbox"):
         before = _figure(front)
         check.click()
         if _figure(front) == before:
@@ -295,6 +295,9 @@ def test_no_widget_is_silently_dead(context, server, page_path):
 
 #: The widgets as the chapters show them.
 WIDGETS = {
+    "landscape_explorer": lambda: lt.widgets.landscape_explorer(
+        "ackley", optimizer="gd", lr=0.01, x0=(2.0, 1.0)),
+    "explorer_1d": lambda: lt.widgets.explorer_1d("sine_tilt", x0=2.0, lr=0.5, steps=200),
     "hessian_inspector": lambda: lt.widgets.hessian_inspector("saddle", x=(0.5, 0.5)),
     "optimizer_race": lambda: lt.widgets.optimizer_race(
         "himmelblau", ["gd", "momentum", "adam", "newton"], x0=(1.0, -1.5), steps=300,
@@ -306,25 +309,13 @@ WIDGETS = {
 }
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-        pass
-
-
 @pytest.fixture(scope="module")
 def widget_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("widgets")
     for name, make in WIDGETS.items():
         write_page(folder, name, [build_widget(make)])
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
-                                functools.partial(_Quiet, directory=str(folder)))
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(folder) as base:
+        yield base
 
 
 @pytest.mark.parametrize("name", list(WIDGETS))

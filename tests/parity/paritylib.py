@@ -10,19 +10,14 @@ infinities as strings, see :func:`encode`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
+from localsite import Offline, serve
+
 JS_DIR = Path(__file__).resolve().parents[2] / "labtools" / "widgets" / "js"
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript"}
-
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-        pass
 
 
 def encode(value):
@@ -69,6 +64,20 @@ class JS:
             + "return clean(result); }"
         )
         return self.page.evaluate(script, encode(arg))
+
+
+@contextlib.contextmanager
+def served_page(browser, folder, path=""):
+    """A :class:`JS` page at ``path`` of ``folder``, served on localhost and offline
+    (see ``tests/localsite.py``); its ``root`` is the URL of ``folder``."""
+    with serve(folder) as root:
+        page = browser.new_page()
+        page.route("**/*", Offline())
+        page.goto(root + path)
+        js = JS(page, root + path)
+        js.root = root
+        yield js
+        page.close()
 
 
 def decode(value):

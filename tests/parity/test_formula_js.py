@@ -6,15 +6,11 @@ math.js and d3-contour (``_vendor/_static/vendor/formula/``), offline."""
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from paritylib import JS, _Quiet, decode
+from paritylib import decode, served_page
 
 import labtools as lt
 from labtools.landscapes import CATALOG
@@ -68,30 +64,9 @@ CORPUS = EXPRESSIONS + [
 @pytest.fixture(scope="module")
 def page(chromium_browser):
     """A page that imports the front end's modules and the vendored libraries."""
-    handler = functools.partial(_Quiet, directory=str(ROOT))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    try:
-        p = chromium_browser.new_page()
-
-        def offline(route):
-            host = urlsplit(route.request.url).hostname or ""
-            if host in ("127.0.0.1", "localhost"):
-                route.continue_()
-            else:
-                route.abort("internetdisconnected")
-
-        p.route("**/*", offline)
-        p.goto(base + "labtools/widgets/js/")
-        js = JS(p, base + "labtools/widgets/js/")
-        js.vendor = base + "_vendor/_static/vendor/"
+    with served_page(chromium_browser, ROOT, "labtools/widgets/js/") as js:
+        js.vendor = js.root + "_vendor/_static/vendor/"
         yield js
-        p.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def _points(f, k=6, seed=0):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from paritylib import decode
+from test_optim_parity import PROBLEMS as OPTIM_PROBLEMS
 from test_optim_parity import compare
 
 import labtools as lt
@@ -21,13 +22,7 @@ from labtools.widgets.inputs import optimizer_params
 pytestmark = pytest.mark.browser
 
 STEPS = 200
-PROBLEMS = [
-    ("rosenbrock", [-1.2, 1.0]),
-    ("himmelblau", [0.3, -0.4]),
-    ("six_hump_camel", [1.2, -0.3]),
-    ("escapable_saddle", [0.8, 0.05]),
-    ("double_well", [0.2, 1.1]),
-]
+PROBLEMS = [(name, x0) for name, x0 in OPTIM_PROBLEMS if len(x0) == 2]  # a race is 2-D
 NOISY = {"noisy_gd", "perturbed_gd"}
 DETERMINISTIC = [n for n in lt.optim.OPTIMIZERS if n not in NOISY]
 # a race has at most four racers

@@ -2,7 +2,7 @@
 // ends of a segment on a 2-D map) and the chord between them, against the graph.
 // The same rule as ChordExplorer.update: 301 points from a to b, the chord is
 // "above" where chord >= f - 1e-12 (1 + |f|).
-import { layered, figureRow, dataToPixel, axes, curve, niceTicks, COLORS } from "./plot.js";
+import { layered, figureRow, dataToPixel, axes, curve, niceTicks, legend, lineSample, COLORS } from "./plot.js";
 import { controlModels, onChange, compileLandscape, fmt, point, statusLine } from "./common.js";
 
 const linspace = (lo, hi, n) => Array.from({ length: n }, (_, i) => lo + (hi - lo) * i / (n - 1));
@@ -35,31 +35,6 @@ function fillWhere(ctx, ax, u, f, chord, mask, color) {
     ctx.closePath();
     ctx.fill();
   }
-  ctx.restore();
-}
-
-function legend(ctx, [l, t]) {
-  const rows = [["graph of f", COLORS.blue, "line"], ["chord", "#000", "line"],
-    ["chord above graph", COLORS.green, "box"], ["chord below graph", COLORS.path, "box"]];
-  ctx.save();
-  ctx.font = "10px DejaVu Sans, Verdana, sans-serif";
-  ctx.fillStyle = "rgba(255,255,255,0.85)";
-  ctx.strokeStyle = "#ccc";
-  const w = Math.max(...rows.map(([text]) => ctx.measureText(text).width)) + 38;
-  ctx.fillRect(l + 6, t + 6, w, 62);
-  ctx.strokeRect(l + 6, t + 6, w, 62);
-  rows.forEach(([text, color, kind], i) => {
-    const y = t + 16 + i * 14;
-    if (kind === "line") {
-      ctx.strokeStyle = color; ctx.lineWidth = 2;
-      ctx.beginPath(); ctx.moveTo(l + 12, y); ctx.lineTo(l + 30, y); ctx.stroke();
-    } else {
-      ctx.globalAlpha = 0.5; ctx.fillStyle = color; ctx.fillRect(l + 12, y - 5, 18, 10); ctx.globalAlpha = 1;
-    }
-    ctx.fillStyle = "#000";
-    ctx.textBaseline = "middle";
-    ctx.fillText(text, l + 36, y);
-  });
   ctx.restore();
 }
 
@@ -132,7 +107,12 @@ export async function chordView({ model, el }) {
     for (const [x, y] of [[u[0], fa], [u[u.length - 1], fb]]) {
       ctx.beginPath(); ctx.arc(ax.X(x), ax.Y(y), 3.5, 0, 2 * Math.PI); ctx.fillStyle = "#000"; ctx.fill();
     }
-    legend(ctx, s.graph_box);
+    const shade = (color) => (g, x, y) => {
+      g.globalAlpha = 0.5; g.fillStyle = color; g.fillRect(x - 9, y - 5, 18, 10);
+    };
+    legend(ctx, s.graph_box, [["graph of f", lineSample(COLORS.blue)], ["chord", lineSample("#000")],
+      ["chord above graph", shade(COLORS.green)], ["chord below graph", shade(COLORS.path)]],
+    "upper left");
     if (!one) { // the segment on the map
       const mctx = mapLayer.ctx;
       mctx.clearRect(0, 0, s.map_bg.width, s.map_bg.height);

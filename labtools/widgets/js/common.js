@@ -1,6 +1,7 @@
 // What every front end shares: the controls, the landscapes Python sent, the
 // optimizer a widget's controls describe, and the words of its messages.
 import { fmtG, optimizer, chain, add_noise } from "./optim.js";
+import { layered, dataToPixel } from "./plot.js";
 
 // The ipywidgets models of the Python widget's controls (sliders, dropdowns),
 // which the front end reads and listens to. In the static page they are the
@@ -43,6 +44,39 @@ export function setControl(m, value) {
   const labels = m.get("_options_labels");
   if (labels) m.set("index", labels.indexOf(value)); else m.set("value", value);
   m.save_changes();
+}
+
+// A map of `entry` (Python's background with a canvas over it, see plot.js's
+// layered) on which a click sets the point: `models` are the sliders of its
+// coordinates (one for a graph of f(x), two for a contour map), and the clicked
+// point is clamped to entry.window. Returns the layer and its data -> pixel maps.
+export function startLayer(entry, models) {
+  const layer = layered(entry.bg, "");
+  const geo = dataToPixel(entry.bg);
+  layer.canvas.style.cursor = "crosshair";
+  layer.canvas.dataset.click = "start";  // a click moves the start point
+  layer.canvas.addEventListener("click", (ev) => {
+    const xy = geo.toData(ev.offsetX, ev.offsetY, layer.canvas.clientWidth);
+    if (!xy) return;
+    models.forEach((m, i) => {
+      const [lo, hi] = entry.window[i];
+      setControl(m, Math.min(Math.max(xy[i], lo), hi));
+    });
+  });
+  return { ...layer, geo };
+}
+
+// labtools.widgets.base.retarget_sliders: the point's sliders move to the new
+// window of `entry` (widened first so that neither bound rejects the other)
+// and to its start.
+export function retargetSliders(models, entry) {
+  models.forEach((m, i) => {
+    const [lo, hi] = entry.window[i];
+    m.set({ min: Math.min(m.get("min"), lo), max: Math.max(m.get("max"), hi) });
+    m.set("value", entry.start[i]);
+    m.set({ min: lo, max: hi, step: (hi - lo) / 400 });
+    m.save_changes();
+  });
 }
 
 const compiled = new Map();

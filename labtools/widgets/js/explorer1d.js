@@ -3,9 +3,10 @@
 // at step k shows the slope the next step follows.
 import { run } from "./optim.js";
 import { pageFormulas, formulaEntry1d } from "./formula.js";
-import { layered, dataToPixel, COLORS } from "./plot.js";
+import { COLORS } from "./plot.js";
 import {
-  controlModels, onChange, compileLandscape, makeOptimizer, fmt, statusLine, kernelNote, valueOf,
+  controlModels, onChange, startLayer, retargetSliders, compileLandscape, makeOptimizer, fmt,
+  statusLine, kernelNote, valueOf,
 } from "./common.js";
 
 export async function explorer1dView({ model, el }) {
@@ -42,26 +43,10 @@ export async function explorer1dView({ model, el }) {
       return;
     }
     if (layerKey !== key) {
-      const next = layered(entry.bg, "");
-      next.canvas.style.cursor = "crosshair";
-      next.canvas.dataset.click = "start";  // a click on the graph moves the start
-      const here = entry;
-      next.canvas.addEventListener("click", (ev) => {
-        const xy = dataToPixel(here.bg).toData(ev.offsetX, ev.offsetY, next.canvas.clientWidth);
-        if (!xy) return;
-        const [[lo, hi]] = here.window;
-        c.x0.set("value", Math.min(Math.max(xy[0], lo), hi));
-        c.x0.save_changes();
-      });
-      slot.replaceChildren(next.box);
-      if (layerKey !== null) {  // labtools.widgets.base.retarget_sliders
-        const [lo, hi] = entry.window[0];
-        c.x0.set({ min: Math.min(c.x0.get("min"), lo), max: Math.max(c.x0.get("max"), hi) });
-        c.x0.set("value", entry.start[0]);
-        c.x0.set({ min: lo, max: hi, step: (hi - lo) / 400 });
-        c.x0.save_changes();
-      }
-      layer = next; layerKey = key; geo = dataToPixel(entry.bg);
+      layer = startLayer(entry, [c.x0]);  // a click on the graph moves the start
+      slot.replaceChildren(layer.box);
+      if (layerKey !== null) retargetSliders([c.x0], entry);
+      layerKey = key; geo = layer.geo;
     }
     lastKey = key;
     L = entry.L || compileLandscape(entry.src);

@@ -4,9 +4,10 @@
 // numpy.linalg.eigh in optim.js (hessian_eigs), the kind by classify's rule,
 // "critical" by is_critical_point's test with the gradient scale Python sent.
 import { eigh } from "./optim.js";
-import { layered, dataToPixel, COLORS } from "./plot.js";
+import { legend, COLORS } from "./plot.js";
 import {
-  controlModels, onChange, setControl, compileLandscape, fmt, point, statusLine, kernelNote, valueOf,
+  controlModels, onChange, startLayer, retargetSliders, compileLandscape, fmt, point, statusLine,
+  kernelNote, valueOf,
 } from "./common.js";
 
 // labtools.plots.KIND_STYLES: marker and colour of each kind of critical point.
@@ -149,23 +150,10 @@ function arrow(ctx, geo, [x, y], [u, v], color) {
 // The legend (lower right, as Python's moving legend): kinds of the marked
 // critical points, then the two eigenvalues at the point.
 function hessianLegend(ctx, box, kinds, lam) {
-  const rows = [...kinds.map((k) => ["kind", k, k]),
-    ...lam.map((l, i) => ["arrow", curvatureColor(l), `λ${i + 1} = ${fmt(l)}`])];
-  const [, , r, b] = box;
-  ctx.save();
-  ctx.font = "10px DejaVu Sans, Verdana, sans-serif";
-  const w = Math.max(...rows.map(([, , text]) => ctx.measureText(text).width)) + 36;
-  const h = rows.length * 14 + 8, x0 = r - w - 6, y0 = b - h - 6;
-  ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.strokeStyle = "#ccc";
-  ctx.fillRect(x0, y0, w, h); ctx.strokeRect(x0, y0, w, h);
-  rows.forEach(([what, style, text], i) => {
-    const y = y0 + 11 + i * 14;
-    if (what === "kind") marker(ctx, style, x0 + 14, y, 4.5);
-    else { ctx.fillStyle = style; ctx.fillRect(x0 + 4, y - 2, 20, 4); }
-    ctx.fillStyle = "#000"; ctx.textBaseline = "middle";
-    ctx.fillText(text, x0 + 30, y);
-  });
-  ctx.restore();
+  legend(ctx, box, [...kinds.map((k) => [k, (g, x, y) => marker(g, k, x, y, 4.5)]),
+    ...lam.map((l, i) => [`λ${i + 1} = ${fmt(l)}`, (g, x, y) => {
+      g.fillStyle = curvatureColor(l); g.fillRect(x - 10, y - 2, 20, 4);
+    }])], "lower right");
 }
 
 const esc = (t) => String(t).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[ch]));
@@ -217,27 +205,10 @@ export async function hessianView({ model, el }) {
       return;
     }
     if (layerKey !== key) {
-      const next = layered(entry.bg, "");
-      next.canvas.style.cursor = "crosshair";
-      next.canvas.dataset.click = "start"; // a click moves the point
-      next.canvas.addEventListener("click", (ev) => {
-        const xy = geo.toData(ev.offsetX, ev.offsetY, next.canvas.clientWidth);
-        if (!xy) return;
-        const [[xlo, xhi], [ylo, yhi]] = entry.window;
-        setControl(c.x, Math.min(Math.max(xy[0], xlo), xhi));
-        setControl(c.y, Math.min(Math.max(xy[1], ylo), yhi));
-      });
-      mapSlot.replaceChildren(next.box);
-      if (layerKey !== null) { // labtools.widgets.base.retarget_sliders
-        [c.x, c.y].forEach((m, i) => {
-          const [lo, hi] = entry.window[i];
-          m.set({ min: Math.min(m.get("min"), lo), max: Math.max(m.get("max"), hi) });
-          m.set("value", entry.start[i]);
-          m.set({ min: lo, max: hi, step: (hi - lo) / 400 });
-          m.save_changes();
-        });
-      }
-      layer = next; layerKey = key; geo = dataToPixel(entry.bg);
+      layer = startLayer(entry, [c.x, c.y]);  // a click moves the point
+      mapSlot.replaceChildren(layer.box);
+      if (layerKey !== null) retargetSliders([c.x, c.y], entry);
+      layerKey = key; geo = layer.geo;
     }
     const L = compileLandscape(entry.src);
     const x = [c.x.get("value"), c.y.get("value")];

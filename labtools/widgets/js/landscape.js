@@ -3,10 +3,10 @@
 // move of a control reruns the optimizer here, with the port of labtools.run.
 import { run } from "./optim.js";
 import { pageFormulas, formulaEntry2d } from "./formula.js";
-import { layered, dataToPixel, drawPath, makeCanvas, axes, curve, COLORS } from "./plot.js";
+import { drawPath, makeCanvas, axes, curve, COLORS } from "./plot.js";
 import {
-  controlModels, onChange, setControl, compileLandscape, makeOptimizer, fmt, point,
-  statusLine, kernelNote, valueOf,
+  controlModels, onChange, startLayer, retargetSliders, compileLandscape, makeOptimizer, fmt,
+  point, statusLine, kernelNote, valueOf,
 } from "./common.js";
 
 const LOSS_W = 360, LOSS_H = 390;
@@ -37,18 +37,6 @@ export async function landscapeView({ model, el }) {
   const formulas = pageFormulas({ c, spec, root, status, make: formulaEntry2d, valueOf,
                                   redraw: () => draw() });
 
-  // labtools.widgets.base.retarget_sliders: the start sliders move to the new
-  // window (widened first so that neither bound rejects the other) and start.
-  function retarget(entry) {
-    [c.x0, c.y0].forEach((m, i) => {
-      const [lo, hi] = entry.window[i];
-      m.set({ min: Math.min(m.get("min"), lo), max: Math.max(m.get("max"), hi) });
-      m.set("value", entry.start[i]);
-      m.set({ min: lo, max: hi, step: (hi - lo) / 400 });
-      m.save_changes();
-    });
-  }
-
   function draw() {
     const s = spec();
     const found = formulas.resolve(s, lastKey);
@@ -61,19 +49,10 @@ export async function landscapeView({ model, el }) {
       return;
     }
     if (layerKey !== key) {
-      const next = layered(entry.bg, "");
-      next.canvas.style.cursor = "crosshair";
-      next.canvas.dataset.click = "start";  // a click moves the start point
-      next.canvas.addEventListener("click", (ev) => {
-        const xy = geometry.toData(ev.offsetX, ev.offsetY, next.canvas.clientWidth);
-        if (!xy) return;
-        const [[xlo, xhi], [ylo, yhi]] = entry.window;
-        setControl(c.x0, Math.min(Math.max(xy[0], xlo), xhi));
-        setControl(c.y0, Math.min(Math.max(xy[1], ylo), yhi));
-      });
-      mapSlot.replaceChildren(next.box);
-      if (layerKey !== null) retarget(entry);
-      layer = next; layerKey = key; geometry = dataToPixel(entry.bg);
+      layer = startLayer(entry, [c.x0, c.y0]);
+      mapSlot.replaceChildren(layer.box);
+      if (layerKey !== null) retargetSliders([c.x0, c.y0], entry);
+      layerKey = key; geometry = layer.geo;
     }
     lastKey = key;
     const L = entry.L || compileLandscape(entry.src);

@@ -7,7 +7,7 @@
 // than a frame, so training goes in slices of about 10 ms between frames:
 // the loss curve grows as it trains, the map and the sharpness follow when the
 // run ends, and a new move cancels the run in progress.
-import { layered, figureRow, axes, curve, OKABE_ITO } from "./plot.js";
+import { layered, figureRow, axes, curve, logLimits, legend, lineSample, OKABE_ITO } from "./plot.js";
 import { controlModels, onChange, fmt, statusLine, valueOf } from "./common.js";
 import {
   network, initTheta, networkOptimizer, trainer, predictProba, sharpnessSteps, decodePermutations,
@@ -15,16 +15,6 @@ import {
 
 const NET_SLICE_MS = 10;
 const NET_MAP_ROWS = 6;  // rows of the decision map's grid computed per piece of work
-
-// labtools.widgets.inputs.log_limits: whole decades around the positive finite values.
-function netLogLimits(values, floor = 1e-12, ceil = 1e12) {
-  const v = values.filter((x) => Number.isFinite(x) && x > 0);
-  if (!v.length) return [1e-3, 1.0];
-  const lo = 10 ** Math.floor(Math.log10(Math.max(Math.min(...v), floor)));
-  let hi = 10 ** Math.ceil(Math.log10(Math.min(Math.max(Math.max(...v), floor * 10), ceil)));
-  if (hi <= lo) hi = lo * 10;
-  return [lo, hi];
-}
 
 // Python's format(v, ".0%"): the percentage rounded half to even.
 function netPercent(v) {
@@ -61,28 +51,6 @@ function netMarker(ctx, x, y, square, color) {
   if (square) ctx.rect(x - 2.5, y - 2.5, 5, 5); else ctx.arc(x, y, 2.8, 0, 2 * Math.PI);
   ctx.fill();
   ctx.stroke();
-}
-
-// A legend box: rows of [label, draw(ctx, x, y)] in the corner `where` of box.
-function netLegend(ctx, box, rows, where) {
-  const [l, t, r, b] = box;
-  ctx.save();
-  ctx.font = "10px DejaVu Sans, Verdana, sans-serif";
-  const w = Math.max(...rows.map(([text]) => ctx.measureText(text).width)) + 36;
-  const h = rows.length * 14 + 6;
-  const x = where === "lower left" ? l + 6 : r - w - 6, y = where === "lower left" ? b - h - 6 : t + 6;
-  ctx.fillStyle = "rgba(255,255,255,0.85)";
-  ctx.strokeStyle = "#ccc";
-  ctx.fillRect(x, y, w, h);
-  ctx.strokeRect(x, y, w, h);
-  ctx.textBaseline = "middle";
-  rows.forEach(([text, draw], i) => {
-    const yy = y + 10 + i * 14;
-    ctx.save(); draw(ctx, x + 14, yy); ctx.restore();
-    ctx.fillStyle = "#000";
-    ctx.fillText(text, x + 28, yy);
-  });
-  ctx.restore();
 }
 
 export async function networkView({ model, el }) {
@@ -128,7 +96,7 @@ export async function networkView({ model, el }) {
     const mini = o.batch !== "full" && r.batch_losses.length > 0;
     const shown = [...r.losses, 1e-2, 1.0, ...(mini ? r.batch_losses : [])];
     const ax = axes(ctx, s.loss_box, {
-      xlim: [0, Math.max(o.steps, 1)], ylim: netLogLimits(shown, 1e-8), ylog: true,
+      xlim: [0, Math.max(o.steps, 1)], ylim: logLimits(shown, 1e-8), ylog: true,
       title: "Training loss", xlabel: "step", ylabel: "loss (log scale)",
     });
     const ks = (n) => Array.from({ length: n }, (_, k) => k);
@@ -144,14 +112,10 @@ export async function networkView({ model, el }) {
       ctx.save(); ctx.setLineDash([6, 3]); ctx.strokeStyle = "#D55E00"; ctx.lineWidth = 1.5;
       ctx.beginPath(); ctx.moveTo(x, t); ctx.lineTo(x, b); ctx.stroke(); ctx.restore();
     }
-    const line = (color, width, dash = []) => (g, x, yy) => {
-      g.strokeStyle = color; g.lineWidth = width; g.setLineDash(dash);
-      g.beginPath(); g.moveTo(x - 10, yy); g.lineTo(x + 8, yy); g.stroke();
-    };
-    netLegend(ctx, s.loss_box, [
-      ["training loss", line("#0072B2", 1.8)],
-      ...(mini ? [["mini-batch loss", line("#56B4E9", 0.8)]] : []),
-      ...(diverged ? [["diverged", line("#D55E00", 1.5, [6, 3])]] : []),
+    legend(ctx, s.loss_box, [
+      ["training loss", lineSample("#0072B2", 1.8)],
+      ...(mini ? [["mini-batch loss", lineSample("#56B4E9", 0.8)]] : []),
+      ...(diverged ? [["diverged", lineSample("#D55E00", 1.5, [6, 3])]] : []),
     ], "upper right");
   }
 
@@ -187,12 +151,10 @@ export async function networkView({ model, el }) {
     ctx.strokeStyle = "#000"; ctx.lineWidth = 0.4;
     for (let p = 0; p < N; p++) netMarker(ctx, DX(X[2 * p]), DY(X[2 * p + 1]), y[p] === 1, OKABE_ITO[y[p] === 1 ? 1 : 0]);
     ctx.restore();
-    netLegend(ctx, box, [
+    legend(ctx, box, [
       ["class 0", (g, x, yy) => { g.strokeStyle = "#000"; g.lineWidth = 0.4; netMarker(g, x, yy, false, OKABE_ITO[0]); }],
       ["class 1", (g, x, yy) => { g.strokeStyle = "#000"; g.lineWidth = 0.4; netMarker(g, x, yy, true, OKABE_ITO[1]); }],
-      ...(segs.length ? [["boundary", (g, x, yy) => {
-        g.strokeStyle = "#000"; g.lineWidth = 1.8; g.beginPath(); g.moveTo(x - 10, yy); g.lineTo(x + 8, yy); g.stroke();
-      }]] : []),
+      ...(segs.length ? [["boundary", lineSample("#000", 1.8)]] : []),
     ], "lower left");
     return segs.length > 0;
   }

@@ -132,6 +132,46 @@ export function niceTicks(lo, hi, n = 5) {
 const tickText = (v) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3)
   ? v.toExponential(0).replace("e+", "e") : String(Number(v.toPrecision(6))));
 
+// A legend box in the corner `where` ("upper left", "upper right", "lower left",
+// "lower right") of `box` = [left, top, right, bottom]: rows of [label,
+// draw(ctx, x, y)], where `draw` paints the row's sample centred at (x, y).
+export function legend(ctx, box, rows, where = "upper right") {
+  const [l, t, r, b] = box;
+  ctx.save();
+  ctx.font = "10px DejaVu Sans, Verdana, sans-serif";
+  const w = Math.max(...rows.map(([text]) => ctx.measureText(text).width)) + 36;
+  const h = rows.length * 14 + 6;
+  const x = where.endsWith("left") ? l + 6 : r - w - 6, y = where.startsWith("lower") ? b - h - 6 : t + 6;
+  ctx.fillStyle = "rgba(255,255,255,0.85)";
+  ctx.strokeStyle = "#ccc";
+  ctx.fillRect(x, y, w, h);
+  ctx.strokeRect(x, y, w, h);
+  ctx.textBaseline = "middle";
+  rows.forEach(([text, draw], i) => {
+    const yy = y + 10 + i * 14;
+    ctx.save(); draw(ctx, x + 14, yy); ctx.restore();
+    ctx.fillStyle = "#000";
+    ctx.fillText(text, x + 28, yy);
+  });
+  ctx.restore();
+}
+
+// A legend sample: a short line (a curve's colour, width and dashes).
+export const lineSample = (color, width = 2, dash = []) => (g, x, y) => {
+  g.strokeStyle = color; g.lineWidth = width; g.setLineDash(dash);
+  g.beginPath(); g.moveTo(x - 10, y); g.lineTo(x + 8, y); g.stroke();
+};
+
+// labtools.widgets.inputs.log_limits: whole decades around the positive finite values.
+export function logLimits(values, floor = 1e-12, ceil = 1e12) {
+  const v = values.filter((x) => Number.isFinite(x) && x > 0);
+  if (!v.length) return [1e-3, 1.0];
+  const lo = 10 ** Math.floor(Math.log10(Math.max(Math.min(...v), floor)));
+  let hi = 10 ** Math.ceil(Math.log10(Math.min(Math.max(Math.max(...v), floor * 10), ceil)));
+  if (hi <= lo) hi = lo * 10;
+  return [lo, hi];
+}
+
 // Axes in `box` = [left, top, right, bottom] with linear or log scales; draws
 // frame, grid, ticks and labels and returns the data -> pixel maps.
 export function axes(ctx, box, { xlim, ylim, xlog = false, ylog = false, title = "", xlabel = "", ylabel = "" }) {

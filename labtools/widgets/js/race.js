@@ -3,21 +3,14 @@
 // control reruns all of them here with the port of labtools.optim and
 // labtools.run (optim.js), as OptimizerRace.update does in Python.
 import { run } from "./optim.js";
-import { layered, figureRow, dataToPixel, drawPath, makeCanvas, axes, curve } from "./plot.js";
+import { figureRow, drawPath, makeCanvas, axes, curve, logLimits, legend, lineSample } from "./plot.js";
 import { niceLimits } from "./chord.js";
-import { controlModels, onChange, setControl, compileLandscape, makeOptimizer, fmt, point, statusLine } from "./common.js";
+import {
+  controlModels, onChange, startLayer, retargetSliders, compileLandscape, makeOptimizer, fmt, point,
+  statusLine,
+} from "./common.js";
 
 const RACE_LOSS_W = 520, RACE_LOSS_H = 300;
-
-// labtools.widgets.inputs.log_limits: whole decades around the positive finite values.
-export function logLimits(values, floor = 1e-12, ceil = 1e12) {
-  const v = values.filter((x) => Number.isFinite(x) && x > 0);
-  if (!v.length) return [1e-3, 1.0];
-  const lo = 10 ** Math.floor(Math.log10(Math.max(Math.min(...v), floor)));
-  let hi = 10 ** Math.ceil(Math.log10(Math.min(Math.max(Math.max(...v), floor * 10), ceil)));
-  if (hi <= lo) hi = lo * 10;
-  return [lo, hi];
-}
 
 // OptimizerRace.update's runs: every racer from x0 with its lr (1.0 for a method
 // without one, which make_optimizer then leaves out), seed 0.
@@ -47,24 +40,6 @@ function raceTable(racers, traces) {
     + head + rows.join("") + "</table>";
 }
 
-function raceLegend(ctx, box, rows) {
-  const [, t, r] = box;
-  ctx.save();
-  ctx.font = "10px DejaVu Sans, Verdana, sans-serif";
-  const w = Math.max(...rows.map(([text]) => ctx.measureText(text).width)) + 36;
-  ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.strokeStyle = "#ccc";
-  ctx.fillRect(r - w - 6, t + 6, w, rows.length * 14 + 6);
-  ctx.strokeRect(r - w - 6, t + 6, w, rows.length * 14 + 6);
-  rows.forEach(([text, color], i) => {
-    const y = t + 16 + i * 14, x = r - w;
-    ctx.strokeStyle = color; ctx.lineWidth = 2;
-    ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 20, y); ctx.stroke();
-    ctx.fillStyle = "#000"; ctx.textBaseline = "middle";
-    ctx.fillText(text, x + 26, y);
-  });
-  ctx.restore();
-}
-
 export async function raceView({ model, el }) {
   const c = await controlModels(model);
   const s = model.get("spec");
@@ -84,7 +59,7 @@ export async function raceView({ model, el }) {
   const status = statusLine();
   root.append(figureRow(slots), lossCanvas, table, status);
   el.append(root);
-  let layers = [], layerKey = null;
+  let layers = [], layerKey = null, geo = null;
 
   function draw() {
     const key = c.landscape.get("_options_labels")[c.landscape.get("index")];
@@ -93,32 +68,14 @@ export async function raceView({ model, el }) {
       status.textContent = `The map of ${key} comes from Python: it appears once the kernel has drawn it.`;
       return;
     }
-    const geo = dataToPixel(entry.bg);
     if (layerKey !== key) {
-      layers = slots.map((slot) => {
-        const layer = layered(entry.bg, "");
-        layer.canvas.style.cursor = "crosshair";
-        layer.canvas.dataset.click = "start"; // a click moves the common start
-        layer.canvas.addEventListener("click", (ev) => {
-          const xy = geo.toData(ev.offsetX, ev.offsetY, layer.canvas.clientWidth);
-          if (!xy) return;
-          const [[xlo, xhi], [ylo, yhi]] = entry.window;
-          setControl(c.x0, Math.min(Math.max(xy[0], xlo), xhi));
-          setControl(c.y0, Math.min(Math.max(xy[1], ylo), yhi));
-        });
+      layers = slots.map((slot) => {  // a click on any map moves the common start
+        const layer = startLayer(entry, [c.x0, c.y0]);
         slot.replaceChildren(layer.box);
         return layer;
       });
-      if (layerKey !== null) { // labtools.widgets.base.retarget_sliders
-        [c.x0, c.y0].forEach((m, i) => {
-          const [lo, hi] = entry.window[i];
-          m.set({ min: Math.min(m.get("min"), lo), max: Math.max(m.get("max"), hi) });
-          m.set("value", entry.start[i]);
-          m.set({ min: lo, max: hi, step: (hi - lo) / 400 });
-          m.save_changes();
-        });
-      }
-      layerKey = key;
+      if (layerKey !== null) retargetSliders([c.x0, c.y0], entry);
+      layerKey = key; geo = layers[0].geo;
     }
     const L = compileLandscape(entry.src);
     const x0 = [c.x0.get("value"), c.y0.get("value")];
@@ -171,7 +128,7 @@ export async function raceView({ model, el }) {
       title: gap ? "Distance to the global minimum value" : "Loss along each path",
     });
     series.forEach((v, i) => curve(lctx, ax, v.map((_, k) => k), v, { color: s.colors[i], width: 1.8, ylog: gap }));
-    raceLegend(lctx, ax.box, racers.map(({ name }, i) => [name, s.colors[i]]));
+    legend(lctx, ax.box, racers.map(({ name }, i) => [name, lineSample(s.colors[i])]));
     const last = (t) => t.values[t.values.length - 1];
     lossCanvas.setAttribute("aria-label", "Loss against step for each optimizer: "
       + racers.map(({ name }) => `${name} ends at f = ${fmt(last(traces[name]))}`).join("; ") + ".");
