@@ -80,6 +80,7 @@ def test_keys_are_recomputed_from_the_parameters(learner):
     assert v.check(2 / max(v.params["a"], v.params["b"]))
 
 
+@pytest.mark.slow  # test_bank_variant checks every bank generator's variety in make unit
 def test_generators_vary():
     for name in GENERATORS:
         params = {json.dumps(make_variant(name, SECRET, f"s{i}", "e/q").params)
@@ -305,7 +306,15 @@ def public_text():
     return _public_text()
 
 
-@pytest.mark.parametrize("name,q", BANK_VARIANTS, ids=[q["qid"] for _, q in BANK_VARIANTS])
+# Generators that solve for a critical point per learner take seconds each: they run
+# with the slow tests; the fast path keeps every other bank generator.
+SLOW_GENERATORS = {"himmelblau_saddle", "saddle_escape"}
+
+
+@pytest.mark.parametrize("name,q", [
+    pytest.param(name, q, id=q["qid"],
+                 marks=[pytest.mark.slow] if q["generator"] in SLOW_GENERATORS else [])
+    for name, q in BANK_VARIANTS])
 def test_bank_variant(name, q, public_text):
     """One learner always gets the same numbers; learners get different numbers; the
     key matches an independent computation; the graded key is nowhere public."""
