@@ -9,7 +9,7 @@
 // distribution, and plain gradient descent step by step.
 import { perturbed_gd, fmtG } from "./optim.js";
 import { layered, axes, curve, OKABE_ITO } from "./plot.js";
-import { controlModels, onChange, fmt, statusLine } from "./common.js";
+import { controlModels, onChange, fmt, mountFront } from "./common.js";
 
 // labtools.landscapes.chain._smoothstep: the quintic gate on [lo, hi] and its
 // derivative in u.
@@ -112,12 +112,8 @@ function chainDecades(lists) {
 export async function chainView({ model, el }) {
   const c = await controlModels(model);
   const s = model.get("spec");
-  const root = document.createElement("div");
-  root.className = "labtools-front";
   const layer = layered(s.bg, "");
-  const status = statusLine();
-  root.append(layer.box, status);
-  el.append(root);
+  const status = mountFront(el, layer.box);
 
   function draw() {
     const d = c.d.get("value"), lr = c.lr.get("value"), radius = c.radius.get("value");

@@ -3,7 +3,7 @@
 // The same rule as ChordExplorer.update: 301 points from a to b, the chord is
 // "above" where chord >= f - 1e-12 (1 + |f|).
 import { layered, figureRow, dataToPixel, axes, curve, niceTicks, legend, lineSample, COLORS } from "./plot.js";
-import { controlModels, onChange, compileLandscape, fmt, point, statusLine } from "./common.js";
+import { controlModels, onChange, compileLandscape, fmt, point, mountFront } from "./common.js";
 
 const linspace = (lo, hi, n) => Array.from({ length: n }, (_, i) => lo + (hi - lo) * i / (n - 1));
 
@@ -48,11 +48,7 @@ export async function chordView({ model, el }) {
   const mapLayer = one ? null : layered(s.map_bg, "");
   const layer = layered(s.graph_bg, "");
   const figures = figureRow(mapLayer ? [mapLayer.box, layer.box] : [layer.box]);
-  const status = statusLine();
-  const root = document.createElement("div");
-  root.className = "labtools-front";
-  root.append(figures, status);
-  el.append(root);
+  const status = mountFront(el, figures);
   const map = one ? null : dataToPixel(s.map_bg);
 
   function draw() {

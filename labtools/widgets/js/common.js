@@ -112,6 +112,17 @@ export function statusLine() {
   return div;
 }
 
+// A view's frame in el: its figures (a layer's box, or a figureRow), then its status
+// line. Returns the status line.
+export function mountFront(el, ...figures) {
+  const root = document.createElement("div");
+  root.className = "labtools-front";
+  const status = statusLine();
+  root.append(...figures, status);
+  el.append(root);
+  return status;
+}
+
 // A visible reason next to what needs a kernel.
 export function kernelNote(text) {
   const p = document.createElement("p");

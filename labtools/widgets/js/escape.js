@@ -4,7 +4,7 @@
 // The batches come from the page's seeded generator (minibatch.js), not
 // NumPy's, so tests/parity compares the escape-step distributions.
 import { layered, axes, COLORS } from "./plot.js";
-import { controlModels, onChange, compileLandscape, fmt, statusLine } from "./common.js";
+import { controlModels, onChange, compileLandscape, fmt, mountFront } from "./common.js";
 import { finiteSum, batchDrawer } from "./minibatch.js";
 
 // The escape step of `runs` runs from x0 (-1: still inside after maxSteps),
@@ -58,12 +58,8 @@ export async function escapeView({ model, el }) {
   const c = await controlModels(model);
   const s = model.get("spec");
   const fs = finiteSum(compileLandscape(s.src), s.shifts);
-  const root = document.createElement("div");
-  root.className = "labtools-front";
   const layer = layered(s.bg, "");
-  const status = statusLine();
-  root.append(layer.box, status);
-  el.append(root);
+  const status = mountFront(el, layer.box);
 
   function draw() {
     const lr = c.lr.get("value"), B = c.batch.get("value");

@@ -7,7 +7,7 @@
 // bit for bit, so this path and the Python widget's path are the same path.
 import { makeRng } from "./optim.js";
 import { layered, figureRow, dataToPixel, axes, curve, COLORS } from "./plot.js";
-import { controlModels, onChange, compileLandscape, fmt, statusLine } from "./common.js";
+import { controlModels, onChange, compileLandscape, fmt, mountFront } from "./common.js";
 
 // FiniteSum: f(x) = mean_i g(x - s_i); the gradient of a batch is the mean of
 // its examples' gradients, summed in the batch's order (as NumPy's mean does).
@@ -100,12 +100,8 @@ export async function minibatchView({ model, el }) {
   const c = await controlModels(model);
   const s = model.get("spec");
   const fs = finiteSum(compileLandscape(s.src), s.shifts);
-  const root = document.createElement("div");
-  root.className = "labtools-front";
   const map = layered(s.bg, ""), side = layered(s.noise_bg, "");
-  const status = statusLine();
-  root.append(figureRow([map.box, side.box]), status);
-  el.append(root);
+  const status = mountFront(el, figureRow([map.box, side.box]));
   const geo = dataToPixel(s.bg);
 
   function draw() {

@@ -8,7 +8,7 @@
 // the loss curve grows as it trains, the map and the sharpness follow when the
 // run ends, and a new move cancels the run in progress.
 import { layered, figureRow, axes, curve, logLimits, legend, lineSample, OKABE_ITO } from "./plot.js";
-import { controlModels, onChange, fmt, statusLine, valueOf } from "./common.js";
+import { controlModels, onChange, fmt, mountFront, valueOf } from "./common.js";
 import {
   network, initTheta, networkOptimizer, trainer, predictProba, sharpnessSteps, decodePermutations,
 } from "./mlp.js";
@@ -69,12 +69,9 @@ export async function networkView({ model, el }) {
     }
   }
 
-  const root = document.createElement("div");
-  root.className = "labtools-front";
   const mapLayer = layered(s.map_bg, ""), lossLayer = layered(s.loss_bg, "");
-  const status = statusLine();
-  root.append(figureRow([mapLayer.box, lossLayer.box]), status);
-  el.append(root);
+  const status = mountFront(el, figureRow([mapLayer.box, lossLayer.box]));
+  const root = status.parentElement;  // data-busy marks a run in progress
   const nets = {};
 
   const settings = () => {
