@@ -566,7 +566,7 @@ def load_questions(exercise: str, path=None, variants="auto") -> QuestionSet:
     variants : str, dict or None, optional
         The learner's own numbers for the graded variant questions: the JSON
         file ``python -m labtools.assign --variants`` wrote for them, or its
-        content. By default (``"auto"``) the file :func:`find_variants` finds
+        content. By default (``"auto"``) the file ``find_variants()`` finds
         (``my_variants.json`` beside the notebook); without one, and with
         ``None``, the variant questions show their public practice numbers.
 
