@@ -302,6 +302,12 @@ def to_markdown(res):
         f"Python {m['python']}, NumPy {m['numpy']}. Each figure is set beside a "
         "baseline measured in the same run; the machine is shared, so expect "
         "some noise.",
+    ]
+    if res.get("load_average"):
+        lines += ["", "The machine's 1-minute load average (2 cores, shared) before and after "
+                  "each benchmark: " + ", ".join(f"{k} {a} -> {b}" for k, (a, b)
+                                                 in res["load_average"].items()) + "."]
+    lines += [
         "",
         "| what | measured | baseline (same run) | ratio | aim |",
         "| --- | --- | --- | --- | --- |",
@@ -365,16 +371,22 @@ def main(argv=None):
     names = args.only or list(BENCHES)
     previous = json.loads(OUT_JSON.read_text()) if OUT_JSON.exists() and args.only else {}
     results = {**previous, "machine": machine()}
+    load = results.setdefault("load_average", {})
     failures = []
     for name in names:
         print(f"[bench] {name} ...", flush=True)
+        before = os.getloadavg()[0]
         try:
             results.update(BENCHES[name](quick=args.quick))
         except Exception as exc:  # report every failure to measure, then exit 1
             failures.append(f"{name}: {type(exc).__name__}: {exc}")
             print(f"[bench] {name} could not be measured: {exc}", file=sys.stderr)
-    OUT_JSON.write_text(json.dumps(results, indent=2) + "\n")
-    OUT_MD.write_text(to_markdown(results))
+        # the machine's 1-minute load average before and after: on a shared machine
+        # it says how much of a time is the machine's rather than the code's
+        load[name] = [round(before, 1), round(os.getloadavg()[0], 1)]
+        # written after each benchmark: a run stopped halfway keeps what it measured
+        OUT_JSON.write_text(json.dumps(results, indent=2) + "\n")
+        OUT_MD.write_text(to_markdown(results))
     print(OUT_MD.read_text())
     if failures:
         print("could not measure:\n  " + "\n  ".join(failures), file=sys.stderr)
