@@ -18,7 +18,7 @@ help:
 	@echo "make unit      the fast unit tests and doctests (make unit-slow: the slow rest)"
 	@echo "make lab       JupyterLab on the course"
 	@echo "make serve     serve the built site on http://localhost:8000"
-	@echo "make bench     benchmarks -> benchmarks/results.json and benchmarks/results.md"
+	@echo "make bench     build the book, then benchmarks -> benchmarks/results.json and .md"
 	@echo "make exercises regenerate student and solution versions of the exercises"
 	@echo "make release   the learners' repository (no keys, no solutions) in _build/release"
 	@echo "make strip     remove outputs from every notebook"

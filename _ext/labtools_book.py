@@ -11,6 +11,11 @@
    with ``''``), which Sphinx does not merge; a page then declares
    ``const THEBE_JS_URL`` twice and the browser reports a SyntaxError.
 3. Runs the kernels with a single-threaded BLAS (see ``setup``).
+5. Keeps in a page's widget state only the models its widgets show. The kernel
+   that ran the notebook saved every widget it held, those a hidden cell built to
+   check a number included; each of those carried its front end's module and
+   backgrounds into the page, and the widget manager built them all before it
+   drew the first widget (issue 13: first-load bytes, time to the first widget).
 4. Turns Markdown citation links into bibliography citations. The chapters
    cite as ``[Saxe et al. (2014)](cite:t:saxe2014exact)`` (textual, like
    ``{cite:t}``) or ``[(Kingma and Ba, 2015)](cite:p:kingma2015adam)``
@@ -146,12 +151,60 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+_STATE_MIME = "application/vnd.jupyter.widget-state+json"
+_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>',
+                   re.DOTALL)
+_REF = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
+
+
+def shown_models(state, roots):
+    """The ids of the models of ``state`` (model id -> saved model) that the views
+    of ``roots`` need: the roots and every model they name (``IPY_MODEL_<id>``),
+    transitively. A model no shown widget names is never built in the page.
+
+    >>> s = {"a": {"state": {"children": ["IPY_MODEL_" + "b" * 32]}},
+    ...      "b" * 32: {"state": {"layout": "IPY_MODEL_" + "c" * 32}},
+    ...      "c" * 32: {"state": {}}, "d": {"state": {}}}
+    >>> sorted(m[:1] for m in shown_models(s, ["a"]))
+    ['a', 'b', 'c']
+    """
+    seen, todo = set(), list(roots)
+    while todo:
+        mid = todo.pop()
+        if mid in seen or mid not in state:
+            continue
+        seen.add(mid)
+        todo.extend(_REF.findall(json.dumps(state[mid].get("state", {}))))
+    return seen
+
+
+def _prune_widget_state(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files", [])
+    body = context.get("body", "")
+    for i, js in enumerate(scripts):
+        attrs = getattr(js, "attributes", None) or {}
+        if attrs.get("type") != _STATE_MIME or "body" not in attrs:
+            continue
+        data = json.loads(attrs["body"].replace("<\\/script>", "</script>"))
+        roots = [json.loads(v).get("model_id") for v in _VIEW.findall(body)]
+        keep = shown_models(data["state"], roots)
+        dropped = len(data["state"]) - len(keep)
+        if not dropped:
+            continue
+        data["state"] = {k: v for k, v in data["state"].items() if k in keep}
+        text = json.dumps(data).replace("</script>", "<\\/script>")
+        scripts[i] = type(js)(js.filename, priority=js.priority, **{**attrs, "body": text})
+        logger.info(f"{pagename}: widget state keeps {len(keep)} models, drops {dropped} "
+                    "that no widget of the page shows")
+
+
 def setup(app):
     os.environ["LABTOOLS_BUILD"] = "1"
     # The notebooks do small eigen- and SVD problems; on a busy 2-core machine a
     # multi-threaded BLAS makes them seconds instead of milliseconds.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app.connect("html-page-context", _drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", _prune_widget_state, priority=901)
     app.connect("doctree-read", _citation_links)
     app.connect("source-read", _quiz_forms)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -94,6 +94,17 @@ def test_a_page_move_updates_the_state_without_rendering(name, renders):
     assert renders and not any(p.stale for p in renders)
 
 
+@pytest.mark.slow
+def test_a_page_move_of_the_basin_map_sends_no_progress_from_the_kernel():
+    w = W.basin_map_explorer("himmelblau", n=20, steps=30)
+    seen = []
+    w.progress.observe(lambda change: seen.append(change["new"]), names="value")
+    _page_move(w.controls["lr"], value=0.02)
+    assert w.updates == 2 and w.error is None and seen == []  # the page shows its own
+    w.set(lr=0.01)  # set from Python: the bar moves
+    assert seen and seen[-1] == pytest.approx(1.0)
+
+
 class _KernelDrawn(Widget):
     """A widget with no browser front end (every course explorer has one now):
     its one figure is drawn by Python on each move of its slider."""

@@ -47,7 +47,8 @@ Why they are fast
     landscape and cached as a bitmap; an update restores that bitmap, draws
     only the artists that moved (``set_data`` then ``draw_artist``) and
     encodes the PNG itself with zlib at a low compression level
-    (``labtools.widgets.panel.encode_png``; Pillow is not involved).
+    (``labtools.widgets.panel.encode_png``; Pillow only makes the static
+    site's palette PNGs).
     Nothing is rebuilt on a slider move. ``LandscapeExplorer.update(rebuild=True)``
     runs the same update by building a fresh figure, the baseline ``make bench``
     compares against.

@@ -126,9 +126,14 @@ class BasinMapExplorer(LiveFigure, Widget):
         c["lr"].disabled = "lr" not in params
         c["beta"].disabled = "beta" not in params
         opt = make_optimizer(c["optimizer"].value, c["lr"].value, c["beta"].value)
-        self.progress.value = 0.0
+        # a move made in the page: the page shows its own progress while it computes
+        # the map; a bar moved from here too would send the page a message per row
+        # while it draws (issue 13: a move in JupyterLab must not wait on the kernel)
+        progress = None if self.moved_in_page else self._show_progress
+        if progress:
+            self.progress.value = 0.0
         bm = basin_map(f, opt, n=c["n"].value, steps=c["steps"].value, seed=0,
-                       radius=basin_radius(f), progress=self._show_progress)
+                       radius=basin_radius(f), progress=progress)
         self.ax.clear()
         setting = f"{c['optimizer'].value}" + (f", lr {fmt(c['lr'].value, 2)}"
                                               if "lr" in params else "")

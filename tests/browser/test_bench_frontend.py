@@ -1,6 +1,8 @@
 """``make bench`` measures the browser front ends in the static page (response time
 of every widget type found, first answer after navigation, first-load bytes); this
-proves the measurements run, on two pages so the suite stays short."""
+proves the measurements run, on two pages so the suite stays short: every widget
+type the pages' state holds is measured (found, not listed), with the parts of its
+response time, the first answer with the page's milestones, and the bytes."""
 
 from __future__ import annotations
 
@@ -25,18 +27,31 @@ def test_front_end_response_time_is_measured(chromium_browser):
     fb = bench.frontend_bench
     pages = ["intro.html", "chapters/01_nonconvexity.html"]
     assert set(pages) <= set(fb.widget_pages(SITE))
+    # every page of the site is weighed, widget pages first
+    every = fb.site_pages(SITE)
+    assert every[:len(fb.widget_pages(SITE))] == fb.widget_pages(SITE)
+    assert {"index.html", "reference/api.html"} <= set(every)
+    found = set().union(*(fb.views_on_page((SITE / p).read_text()) for p in pages))
+    assert {"landscape", "chord"} <= found
     res = fb.bench_static(quick=True, browser=chromium_browser, site=SITE, pages=pages)
     fronts = res["front_ends"]
-    assert {"landscape", "chord"} <= set(fronts), fronts  # found on the pages, not listed
-    for view in ("landscape", "chord"):
+    assert set(fronts) == found, fronts  # every type found in the pages, none listed by hand
+    for view in found:
         out = fronts[view]
         assert "error" not in out, out
         assert out["moves"] >= 30
         assert 0 < out["median_ms"] <= out["p95_ms"] < 5_000
+        # the parts of a response: the front end's own JavaScript ends before the frame
+        assert 0 <= out["js_median_ms"] <= out["draw_median_ms"] <= out["p95_ms"]
     assert 0 < res["first_answer_s"]["intro.html"] < 120
+    parts = res["first_answer_parts"]["chapters/01_nonconvexity.html"]
+    assert parts["widgets"] >= 1
+    assert 0 < parts["html"] <= parts["load_event"] <= parts["first_view"]
     load = res["first_load"]
+    assert set(load["pages"]) == set(pages)
     assert load["heaviest"] == "chapters/01_nonconvexity.html"
     weight = load["pages"][load["heaviest"]]
     assert 0 < weight["gzip_bytes"] < weight["raw_bytes"]
     table = bench.to_markdown({"machine": bench.machine(), **res})
-    assert "| landscape explorer | " in table and "First-load bytes" in table
+    assert "| landscape explorer | " in table and "| chord explorer | " in table
+    assert "First-load bytes" in table and "manager fetched" in table

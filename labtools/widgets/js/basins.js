@@ -41,6 +41,9 @@ export function basinRows(L, make, { window, n, steps, minimizers, radius, tol =
   return out;
 }
 
+// The work of one frame: a slice this short leaves the frame room to paint (60 Hz).
+const SLICE_MS = 8;
+
 const hexRGB = (h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16));
 
 export async function basinsView({ model, el }) {
@@ -62,13 +65,14 @@ export async function basinsView({ model, el }) {
     const geo = dataToPixel(entry.bg);
     const ctx = layer.ctx, [l, t, r, b] = entry.bg.box;
     const colors = entry.minimizers.map((_, i) => hexRGB(OKABE_ITO[i % OKABE_ITO.length]));
+    const none = hexRGB(NO_BASIN);
     grid.width = n; grid.height = n;
-    const g = grid.getContext("2d"), img = g.createImageData(n, n);
+    const g = grid.getContext("2d"), img = g.createImageData(n, n), px = img.data;
     for (let j = 0; j < rowsDone; j++) {
       for (let i = 0; i < n; i++) {
-        const lab = labels[j][i], rgb = lab >= 0 ? colors[lab] : hexRGB(NO_BASIN);
+        const lab = labels[j][i], rgb = lab >= 0 ? colors[lab] : none;
         const k = ((n - 1 - j) * n + i) * 4; // row 0 is the bottom (origin="lower")
-        img.data.set([...rgb, 255], k);
+        px[k] = rgb[0]; px[k + 1] = rgb[1]; px[k + 2] = rgb[2]; px[k + 3] = 255;
       }
     }
     g.putImageData(img, 0, 0);
@@ -126,7 +130,7 @@ export async function basinsView({ model, el }) {
       if (me !== job) return; // a newer move started over
       const t0 = performance.now();
       try {
-        while (labels.length < n && performance.now() - t0 < 40) {
+        while (labels.length < n && performance.now() - t0 < SLICE_MS) {
           labels.push(...basinRows(L, make, settings, labels.length, labels.length + 1));
         }
       } catch (err) {
@@ -139,7 +143,9 @@ export async function basinsView({ model, el }) {
       if (labels.length < n) { requestAnimationFrame(slice); return; }
       finish(entry, labels, n, steps, setting);
     };
-    slice();
+    // this frame only says what is coming (the move is answered at once); the
+    // rows follow in slices, one per frame
+    requestAnimationFrame(slice);
   }
 
   function finish(entry, labels, n, steps, setting) {
@@ -161,7 +167,11 @@ export async function basinsView({ model, el }) {
     el.dataset.updates = String(Number(el.dataset.updates || 0) + 1);
   }
 
-  const redraw = onChange(c, ["landscape", "optimizer", "lr", "beta", "n", "steps"], draw);
+  const names = ["landscape", "optimizer", "lr", "beta", "n", "steps"];
+  // a move stops the map being computed at once (before the next frame), so the
+  // frame that answers it does not first run a slice of the old map
+  for (const name of names) if (c[name]) c[name].on("change:value change:index", () => { job++; });
+  const redraw = onChange(c, names, draw);
   model.on("change:spec", redraw);
   draw();
 }

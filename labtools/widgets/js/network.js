@@ -244,6 +244,8 @@ export async function networkView({ model, el }) {
     };
     slice();
   }
+  // a move stops the old run at once: the frame that answers it runs no slice of it
+  for (const m of Object.values(c)) m.on("change:value change:index", () => { job = null; });
   onChange(c, Object.keys(c), start);
   start();
 }
