@@ -23,7 +23,8 @@ FEEDBACK = "[role=status], [aria-live]"
 
 
 def quiz_pages() -> list[str]:
-    pages = [p for p in site_pages() if "labtools-quiz" in (SITE / p).read_text(encoding="utf-8")]
+    pages = [p for p in site_pages()
+             if 'class="labtools-quiz"' in (SITE / p).read_text(encoding="utf-8")]
     return pages or [QUIZ_PAGE]
 
 
