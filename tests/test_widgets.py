@@ -625,10 +625,13 @@ def test_a_click_event_from_a_narrower_image_is_scaled(explorer):
 
 def test_png_encoder_round_trips_the_pixels():
     rgba = np.random.default_rng(0).integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
-    for for_site in (False, True):
-        image = Image.open(io.BytesIO(encode_png(rgba, for_site)))
-        assert image.mode == "RGB" and image.size == (5, 7)
-        np.testing.assert_array_equal(np.asarray(image), rgba[:, :, :3])
+    image = Image.open(io.BytesIO(encode_png(rgba, False)))
+    assert image.mode == "RGB" and image.size == (5, 7)
+    np.testing.assert_array_equal(np.asarray(image), rgba[:, :, :3])
+    # the static site's palette PNG: 35 pixels fit a 256-colour palette exactly
+    image = Image.open(io.BytesIO(encode_png(rgba, True)))
+    assert image.mode == "P" and image.size == (5, 7)
+    np.testing.assert_array_equal(np.asarray(image.convert("RGB")), rgba[:, :, :3])
 
 
 @pytest.mark.parametrize("make", [
