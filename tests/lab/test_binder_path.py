@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
 import tomllib
+import urllib.error
 from pathlib import Path
 
 import pytest
@@ -65,10 +67,22 @@ def _dismiss_dialogs(page) -> None:
         page.locator(".jp-Dialog .jp-mod-accept").first.click()
 
 
+# The main area's current tab, and its title (the file's name).
+CURRENT_TAB = "#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current"
+
+
 def _open_notebook(page, lab, path: str) -> None:
-    page.goto(lab.url(f"/lab/tree/{path}"), wait_until="domcontentloaded", timeout=120_000)
+    """Open ``path`` alone, in a workspace of its own: JupyterLab restores a workspace's
+    tabs, and a notebook an earlier test left open must not show in its place."""
+    workspace = f"test-{secrets.token_hex(4)}"
+    page.goto(lab.url(f"/lab/workspaces/{workspace}/tree/{path}"),
+              wait_until="domcontentloaded", timeout=120_000)
+    name = path.rsplit("/", 1)[-1]
+    page.locator(f"{CURRENT_TAB} .lm-TabBar-tabLabel",
+                 has_text=re.compile(rf"^{re.escape(name)}$")).wait_for(timeout=120_000)
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     panel.locator(".jp-Cell").first.wait_for(state="visible", timeout=120_000)
+    assert panel.count() == 1, f"{panel.count()} notebooks shown, not {path} alone"
     _wait_kernel_idle(page, lab, path, timeout=180)
 
 
@@ -241,7 +255,12 @@ def _answer_in_cell(page, key: str, answer) -> str:
 
 
 def _save(page, lab, path: str, lines: list[str], tries: int = 3) -> None:
-    """Save the notebook from JupyterLab's File menu; wait until the file holds ``lines``."""
+    """Save the notebook from JupyterLab's File menu; wait until the file holds ``lines``.
+
+    The server writes a notebook in place, so a read while it writes can fail (HTTP 500):
+    the file is read only once the tab is no longer marked unsaved, and a failed read
+    counts as "not saved yet"."""
+    sources, errors = "", []
     for _ in range(tries):
         page.keyboard.press("Escape")  # command mode, as after clicking outside a cell
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
@@ -249,15 +268,21 @@ def _save(page, lab, path: str, lines: list[str], tries: int = 3) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             _dismiss_dialogs(page)  # e.g. "File Changed": keep the version open here
-            cells = lab.api(f"/api/contents/{path}?content=1")["content"]["cells"]
+            time.sleep(1)
+            if page.locator(f"{CURRENT_TAB}.jp-mod-dirty").count():
+                continue  # still writing
+            try:
+                cells = lab.api(f"/api/contents/{path}?content=1")["content"]["cells"]
+            except urllib.error.HTTPError as err:  # read while the server wrote it
+                errors.append(f"HTTP {err.code}")
+                continue
             sources = "\n".join("".join(c["source"]) for c in cells)
             if all(line in sources for line in lines):
                 return
-            time.sleep(2)
     _shot(page, "quiz-not-saved")
     saved = [ln for ln in sources.splitlines() if ln.startswith("answer_q")]
     pytest.fail(f"{path} was not saved with {lines} after {tries} tries; the file has "
-                f"{saved[:4]}; JupyterLab log:\n{tail(lab.log)}")
+                f"{saved[:4]}; failed reads: {errors[:5]}; JupyterLab log:\n{tail(lab.log)}")
 
 
 def _grade(notebook: Path, out: Path) -> dict:
