@@ -136,20 +136,42 @@ def test_kfac_hand_step_is_lr_times_the_direction(net):
     assert lt.current_lr(state) == 0.3
 
 
+# every public function of labtools/nn/gauss_newton.py refuses bad input by name
 BAD = [
-    (lambda m, X, y, t: lt.kfac(damping=0), ValueError, "damping must be positive, got 0"),
-    (lambda m, X, y, t: lt.kfac(lr=-1), ValueError, "lr must be positive, got -1"),
-    (lambda m, X, y, t: lt.ggn_matrix("net", t, X, y), TypeError, "model must be an MLP"),
-    (lambda m, X, y, t: lt.ggn_vp(m, t, np.ones(3), X, y), ValueError, "v must have shape"),
-    (lambda m, X, y, t: lt.ggn_matrix(m, t[:-1], X, y), ValueError, "theta must"),
-    (lambda m, X, y, t: lt.kfac_direction(m, t, t, X, y, damping=-1), ValueError,
-     "damping must be positive, got -1"),
-    (lambda m, X, y, t: lt.run(lt.landscape("himmelblau"), lt.kfac(), [0.0, 0.0]), TypeError,
+    ("kfac damping", lambda m, X, y, t: lt.kfac(damping=0), ValueError,
+     "damping must be positive, got 0"),
+    ("kfac lr", lambda m, X, y, t: lt.kfac(lr=-1), ValueError, "lr must be positive, got -1"),
+    ("ggn_matrix model", lambda m, X, y, t: lt.ggn_matrix("net", t, X, y), TypeError,
+     "model must be an MLP"),
+    ("ggn_vp v", lambda m, X, y, t: lt.ggn_vp(m, t, np.ones(3), X, y), ValueError,
+     "v must have shape"),
+    ("ggn_matrix theta", lambda m, X, y, t: lt.ggn_matrix(m, t[:-1], X, y), ValueError,
+     "theta must"),
+    ("kfac_direction damping", lambda m, X, y, t: lt.kfac_direction(m, t, t, X, y, damping=-1),
+     ValueError, "damping must be positive, got -1"),
+    ("kfac without the network",
+     lambda m, X, y, t: lt.run(lt.landscape("himmelblau"), lt.kfac(), [0.0, 0.0]), TypeError,
      "kfac needs the network: pass model.as_landscape(X, y)"),
+    ("tangent_kernel model", lambda m, X, y, t: lt.tangent_kernel("net", t, X), TypeError,
+     "model must be an MLP"),
+    ("tangent_kernel theta", lambda m, X, y, t: lt.tangent_kernel(m, t[:-1], X), ValueError,
+     "theta must"),
+    ("tangent_kernel X", lambda m, X, y, t: lt.tangent_kernel(m, t, X[:, :1]), ValueError,
+     "X must"),
+    ("pl_ratio y", lambda m, X, y, t: lt.pl_ratio(m, t, X, y[:-1]), ValueError, "y must"),
+    ("pl_ratio f_star type", lambda m, X, y, t: lt.pl_ratio(m, t, X, y, f_star="0"), TypeError,
+     "f_star must be a number, got '0'"),
+    ("pl_ratio f_star nan", lambda m, X, y, t: lt.pl_ratio(m, t, X, y, f_star=float("nan")),
+     ValueError, "f_star must be"),
+    ("pl_ratio f_star above the loss", lambda m, X, y, t: lt.pl_ratio(m, t, X, y, f_star=1e6),
+     ValueError, "f_star must be below the loss at theta"),
+    ("pl_ratio diverged",
+     lambda m, X, y, t: lt.pl_ratio(lt.MLP((1, 1), loss="mse"), [1e200, 0.0], [[1.0]], [0.0]),
+     ValueError, "the loss at theta is not finite (inf): the run has diverged"),
 ]
 
 
-@pytest.mark.parametrize("call, error, text", BAD, ids=[b[2][:40] for b in BAD])
+@pytest.mark.parametrize("call, error, text", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
 def test_bad_input_gives_a_clear_error(net, call, error, text):
     model, X, y, theta = net
     with pytest.raises(error) as info:

@@ -4,6 +4,7 @@ The kernel is held to a central-difference Jacobian and to a linear model
 worked by hand; the PL quotient to a central-difference gradient, to a hand
 case, and to the identity that ties it to the kernel for the squared error
 (Liu, Zhu & Belkin 2022): ``|grad L|^2 / (2 L) = 2 r^T K r / (N |r|^2)``.
+Their bad inputs are in tests/test_gauss_newton.py, with the rest of their module's.
 """
 
 from __future__ import annotations
@@ -80,26 +81,3 @@ def test_a_network_narrower_than_the_data_has_a_singular_kernel():
     lam = np.linalg.eigvalsh(lt.tangent_kernel(model, model.init(seed=0), X))
     assert abs(lam[0]) < 1e-10 * lam[-1] and np.sum(lam > 1e-10 * lam[-1]) <= 9
 
-
-BAD = [
-    (lambda m, X, y, t: lt.tangent_kernel("net", t, X), TypeError, "model must be an MLP"),
-    (lambda m, X, y, t: lt.tangent_kernel(m, t[:-1], X), ValueError, "theta must"),
-    (lambda m, X, y, t: lt.tangent_kernel(m, t, X[:, :1]), ValueError, "X must"),
-    (lambda m, X, y, t: lt.pl_ratio(m, t, X, y[:-1]), ValueError, "y must"),
-    (lambda m, X, y, t: lt.pl_ratio(m, t, X, y, f_star="0"), TypeError,
-     "f_star must be a number, got '0'"),
-    (lambda m, X, y, t: lt.pl_ratio(m, t, X, y, f_star=float("nan")), ValueError,
-     "f_star must be"),
-    (lambda m, X, y, t: lt.pl_ratio(m, t, X, y, f_star=1e6), ValueError,
-     "f_star must be below the loss at theta"),
-    (lambda m, X, y, t: lt.pl_ratio(lt.MLP((1, 1), loss="mse"), [1e200, 0.0], [[1.0]], [0.0]),
-     ValueError, "the loss at theta is not finite (inf): the run has diverged"),
-]
-
-
-@pytest.mark.parametrize("call, error, text", BAD, ids=[b[2][:40] for b in BAD])
-def test_bad_input_gives_a_clear_error(mse_net, call, error, text):
-    model, X, y, theta = mse_net
-    with pytest.raises(error) as info:
-        call(model, X, y, theta)
-    assert text in str(info.value)

@@ -231,8 +231,7 @@ def test_numeric_and_classify_html_are_labelled():
     _, qs = authored("ex03_saddle_points")
     for key in ("q2", "q4"):
         p = _Controls()
-        q = qs[key]
-        p.feed(q.page_form() if q.kind == "variant" else forms.render_html(q))
+        p.feed(qs[key].page_form())
         assert p.ids and set(p.ids) <= set(p.label_for) and p.live
 
 

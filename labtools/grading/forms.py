@@ -189,8 +189,7 @@ def page_with_forms(nb: dict, questions: Mapping) -> int:
         if key not in questions:
             raise ValueError(f"cell {i + 1} is a question prompt for {key!r}, which the "
                              f"bank does not have; it has {', '.join(questions)}")
-        q = questions[key]
-        form = q.page_form() if hasattr(q, "page_form") else render_html(q)
+        form = questions[key].page_form()
         fence = "`" * max(3, 1 + max(map(len, re.findall("`+", form)), default=0))
         cell["source"] = f"{fence}{{raw}} html\n{form}\n{fence}\n"
         swapped += 1

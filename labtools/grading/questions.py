@@ -124,6 +124,10 @@ class Question:
     def _repr_markdown_(self) -> str:
         return prompt_markdown(self.data)
 
+    def page_form(self) -> str:
+        """The static page's self-checking form (:func:`labtools.grading.forms.render_html`),
+        which the book puts in place of the question's prompt."""
+        return render_html(self)
 
 
 class ChoiceQuestion(Question):

@@ -303,6 +303,7 @@ WIDGETS = {
         "himmelblau", ["gd", "momentum", "adam", "newton"], x0=(1.0, -1.5), steps=300,
         lr={"gd": 0.01, "momentum": 0.01, "adam": 0.05}),
     "basin_map_explorer": lambda: lt.widgets.basin_map_explorer("himmelblau", lr=0.01),
+    "saddle_escape_explorer": lambda: lt.widgets.saddle_escape_explorer("saddle", lr=0.1),
     "minibatch_explorer": lambda: lt.widgets.minibatch_explorer(batch=4, lr=0.1, seed=0,
                                                                 steps=60),
     "escape_histogram": lambda: lt.widgets.escape_histogram(lr=0.1, batch=4, runs=200),

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import importlib.util
 import json
 import re
 import struct
+from pathlib import Path
 
 import pytest
 
@@ -31,7 +33,20 @@ MIN_SIDE = 50  # pixels: anything smaller is not a figure
 IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 SRC = re.compile(r'src\s*=\s*"data:image/png;base64,([^"]*)"', re.IGNORECASE)
 ALT = re.compile(r'alt\s*=\s*"([^"]*)"', re.IGNORECASE)
-REF = re.compile(r"IPY_MODEL_([0-9a-f]+)")
+
+
+def _book_extension():
+    """The book's Sphinx extension (``_ext`` is not a package): its ``shown_models`` is
+    the one rule for which models a page's widgets need, used by the build to prune
+    the state and here to find each view's figures."""
+    path = Path(__file__).resolve().parents[2] / "_ext" / "labtools_book.py"
+    spec = importlib.util.spec_from_file_location("labtools_book", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+shown_models = _book_extension().shown_models
 
 
 def _views_and_state(soup):
@@ -48,18 +63,6 @@ def _views_and_state(soup):
         except ValueError:
             continue
     return views, models
-
-
-def _descendants(models, model_id):
-    """The model and every model it references (children, links, styles...)."""
-    seen, stack = set(), [model_id]
-    while stack:
-        mid = stack.pop()
-        if mid in seen or mid not in models:
-            continue
-        seen.add(mid)
-        stack.extend(REF.findall(json.dumps(models[mid].get("state", {}))))
-    return seen
 
 
 def _png_size(data: bytes):
@@ -104,7 +107,7 @@ def _front_figures(spec) -> int:
 
 
 def _is_live(models, model_id) -> bool:
-    return any(models[m].get("model_name") == "AnyModel" for m in _descendants(models, model_id))
+    return any(models[m].get("model_name") == "AnyModel" for m in shown_models(models, [model_id]))
 
 
 def _widget_pages(site):
@@ -137,7 +140,7 @@ def test_every_widget_cell_shows_a_figure(site):
                 )
                 continue
             good, bad = 0, []
-            for mid in _descendants(models, model_id):
+            for mid in shown_models(models, [model_id]):
                 model = models[mid]
                 if model.get("model_name") == "AnyModel":
                     good += _front_figures(model.get("state", {}).get("spec", {}))
@@ -167,7 +170,7 @@ def test_static_widgets_say_how_to_bring_them_alive(site):
                 continue  # reported by the test above
             texts = [
                 models[m].get("state", {}).get("value", "")
-                for m in _descendants(models, model_id)
+                for m in shown_models(models, [model_id])
                 if models[m].get("model_name") == "HTMLModel"
             ]
             if _is_live(models, model_id):

@@ -5,7 +5,7 @@
 // bar follows, and a new move of a control starts over at once.
 import { run } from "./optim.js";
 import { layered, dataToPixel, star, OKABE_ITO } from "./plot.js";
-import { controlModels, onChange, compileLandscape, makeOptimizer, fmt, point, statusLine, valueOf } from "./common.js";
+import { controlModels, onChange, compileLandscape, makeOptimizer, fmt, point, mountFront, valueOf } from "./common.js";
 
 // labtools.plots.figures.NO_BASIN_COLOR
 const NO_BASIN = "#BBBBBB";
@@ -49,15 +49,11 @@ const hexRGB = (h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16));
 export async function basinsView({ model, el }) {
   const c = await controlModels(model);
   const s = model.get("spec");
-  const root = document.createElement("div");
-  root.className = "labtools-front";
   const slot = document.createElement("div");
   slot.style.cssText = "min-width:0; max-width:100%;";
   const table = document.createElement("div");
   table.style.cssText = "max-width:100%; overflow:auto;";
-  const status = statusLine();
-  root.append(slot, table, status);
-  el.append(root);
+  const status = mountFront(el, slot, table);
   let layer = null, layerKey = null, job = 0;
   const grid = document.createElement("canvas"); // one pixel per start, scaled onto the axes
 

@@ -7,7 +7,7 @@ import { figureRow, drawPath, makeCanvas, axes, curve, logLimits, legend, lineSa
 import { niceLimits } from "./chord.js";
 import {
   controlModels, onChange, startLayer, retargetSliders, compileLandscape, makeOptimizer, fmt, point,
-  statusLine,
+  mountFront,
 } from "./common.js";
 
 const RACE_LOSS_W = 520, RACE_LOSS_H = 300;
@@ -43,8 +43,6 @@ function raceTable(racers, traces) {
 export async function raceView({ model, el }) {
   const c = await controlModels(model);
   const s = model.get("spec");
-  const root = document.createElement("div");
-  root.className = "labtools-front";
   const first = Object.values(s.landscapes)[0].bg;
   // one map per optimizer: two side by side on a wide page, one under the other on a phone
   const slots = s.racers.map(() => {
@@ -56,9 +54,7 @@ export async function raceView({ model, el }) {
   lossCanvas.style.height = "auto";
   const table = document.createElement("div");
   table.style.cssText = "max-width:100%; overflow:auto;";
-  const status = statusLine();
-  root.append(figureRow(slots), lossCanvas, table, status);
-  el.append(root);
+  const status = mountFront(el, figureRow(slots), lossCanvas, table);
   let layers = [], layerKey = null, geo = null;
 
   function draw() {

@@ -4,7 +4,7 @@
 // labtools.run.predicted_escape_steps.
 import { run, saddle_escape_steps } from "./optim.js";
 import { layered, figureRow, dataToPixel, drawPath, axes, curve, niceTicks, OKABE_ITO, COLORS } from "./plot.js";
-import { controlModels, onChange, compileLandscape, makeOptimizer, fmt, statusLine, valueOf } from "./common.js";
+import { controlModels, onChange, compileLandscape, makeOptimizer, fmt, mountFront, valueOf } from "./common.js";
 
 // labtools.run.predicted_escape_steps (polyak1964some, goh2017momentum): the
 // gradient-descent formula for beta = 0, else the two-step recursion's rate.
@@ -30,16 +30,12 @@ const niceTop = (hi) => { const t = niceTicks(0, hi, 5), s = t[1] - t[0]; return
 export async function saddleView({ model, el }) {
   const c = await controlModels(model);
   const s = model.get("spec");
-  const root = document.createElement("div");
-  root.className = "labtools-front";
   // two figures (the map of the saddle, the escape times): side by side while
   // there is room, one under the other on a phone
   const slot = document.createElement("div");
   slot.style.cssText = `width:${Object.values(s.landscapes)[0].bg.width}px; max-width:100%;`;
   const timeLayer = layered(s.steps_bg, "");
-  const status = statusLine();
-  root.append(figureRow([slot, timeLayer.box]), status);
-  el.append(root);
+  const status = mountFront(el, figureRow([slot, timeLayer.box]));
   let layer = null, layerKey = null;
 
   function draw() {
