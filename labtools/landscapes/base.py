@@ -36,8 +36,11 @@ def lambdify_real(symbols, expr):
 
 def as_real(value, shape):
     """Return ``value`` as a float array broadcast to ``shape``."""
+    # the common cases, checked cheaply: already real and of the shape
+    if type(value) is np.float64 and shape == ():
+        return value
     if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == shape:
-        return value  # already real and of the shape (the common case, checked cheaply)
+        return value
     arr = np.asarray(value)
     if np.iscomplexobj(arr):
         arr = np.where(np.abs(arr.imag) > 0, np.nan, arr.real)
