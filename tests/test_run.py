@@ -314,6 +314,28 @@ def test_random_restarts_find_the_six_hump_camel_global_minimum():
     assert np.all((r.starts >= lo) & (r.starts <= hi))
 
 
+def test_run_batch_until_ends_the_loop_once_every_row_is_done():
+    f = lt.landscape("saddle")
+    starts = [[0.0, 1e-3], [0.0, 1e-5]]
+    full = lt.run_batch(f, lt.momentum(lr=0.1, beta=0.9), starts, steps=300, tol=0.0,
+                        keep_path=True)
+    out = lambda pts: np.linalg.norm(pts, axis=-1) > 1.0  # noqa: E731
+    short = lt.run_batch(f, lt.momentum(lr=0.1, beta=0.9), starts, steps=300, tol=0.0,
+                         keep_path=True, until=out)
+    k = short.path.shape[0] - 1
+    # it stops at the first step where both rows are outside, and agrees up to there
+    assert k < 300 and np.all(out(full.path[k])) and not np.all(out(full.path[k - 1]))
+    assert np.array_equal(short.path, full.path[: k + 1])
+    # a noisy optimizer draws the same numbers, so its escapes are unchanged too
+    noisy = lt.noisy_gd(lr=0.1, sigma=1e-3, seed=0)
+    many = np.tile([[0.3, 0.0]], (20, 1))
+    cut = lt.saddle_escape_steps(f, noisy, many, radius=1.0, steps=400, seed=3)
+    b = lt.run_batch(f, noisy, many, steps=400, tol=0.0, seed=3, keep_path=True)
+    outside = np.linalg.norm(b.path, axis=-1) > 1.0
+    expected = np.where(outside.any(axis=0), np.argmax(outside, axis=0), -1)
+    assert np.array_equal(cut, expected) and np.all(cut > 0)
+
+
 def test_saddle_escape_steps_match_the_prediction_on_a_quadratic_saddle():
     # x^2 - y^2, lambda_min = -2, gd lr = 0.1: y_k = 1.2^k y_0
     f = lt.landscape("saddle")

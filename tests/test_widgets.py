@@ -261,6 +261,22 @@ def test_static_build_adds_the_note_under_a_kernel_drawn_figure(monkeypatch):
     assert "Binder" in w.widget.children[-1].value
 
 
+def test_not_shown_builds_a_widget_as_in_a_live_kernel(monkeypatch):
+    """A widget a hidden cell only reads skips the page extras, with the same result."""
+    monkeypatch.setenv("LABTOOLS_BUILD", "1")
+    shown = W.basin_map_explorer("himmelblau", n=10, steps=10)
+    with W.not_shown():
+        assert not W.building_site()
+        with W.not_shown():
+            pass
+        assert not W.building_site()  # nested blocks: still off until the outer one ends
+        read = W.basin_map_explorer("himmelblau", n=10, steps=10)
+    assert W.building_site()
+    assert len(shown.front.spec["landscapes"]) > 1 and list(read.front.spec["landscapes"]) == [
+        "himmelblau"]
+    assert np.array_equal(shown.result.labels, read.result.labels)
+
+
 @pytest.mark.parametrize("make,view,points", [
     # make unit: the basins case, and the race's map in the test after the next one
     pytest.param(lambda: W.hessian_inspector("saddle", n=30), "hessian", ("x", "y"),

@@ -595,8 +595,16 @@ def critical_points(landscape, n_seeds=None, tol=CRITICAL_TOL, max_iter=100, *,
 
 def _thin(points, order, radius):
     """Indices (in ``order``'s preference) of points at least ``radius`` apart."""
+    # Greedy, as "keep i if every kept point is farther than radius", but each kept
+    # point marks the later ones within radius once (Newton sends thousands of
+    # starts to a handful of points: one distance sweep per kept point, not per start).
+    order = np.asarray(order, dtype=int)
+    ordered = points[order]
+    near = np.zeros(len(order), dtype=bool)
     kept = []
-    for i in order:
-        if not kept or np.min(np.linalg.norm(points[kept] - points[i], axis=1)) > radius:
-            kept.append(i)
+    for k in range(len(order)):
+        if near[k]:
+            continue
+        kept.append(order[k])
+        near[k:] |= np.linalg.norm(ordered[k:] - ordered[k], axis=1) <= radius
     return np.array(kept, dtype=int)

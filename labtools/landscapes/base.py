@@ -36,6 +36,11 @@ def lambdify_real(symbols, expr):
 
 def as_real(value, shape):
     """Return ``value`` as a float array broadcast to ``shape``."""
+    # the common cases, checked cheaply: already real and of the shape
+    if type(value) is np.float64 and shape == ():
+        return value
+    if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == shape:
+        return value
     arr = np.asarray(value)
     if np.iscomplexobj(arr):
         arr = np.where(np.abs(arr.imag) > 0, np.nan, arr.real)
@@ -289,6 +294,19 @@ class Landscape:
         array([ 2., -4.])
         """
         return self._grad_raw(self._points(x))
+
+    def value_and_grad(self, x):
+        """Value and gradient together, the point checked once (what the run loop calls).
+
+        Examples
+        --------
+        >>> import labtools as lt
+        >>> lt.landscape("saddle").value_and_grad([1.0, 2.0])
+        (-3.0, array([ 2., -4.]))
+        """
+        arr = self._points(x)
+        out = self._f_raw(arr)
+        return (float(out) if arr.ndim == 1 else out), self._grad_raw(arr)
 
     def hess(self, x):
         """Hessian, shape ``(d, d)`` for one point or ``(n, d, d)`` for a batch.

@@ -357,8 +357,11 @@ def saddle_escape_steps(
         raise ValueError(
             f"saddle must be one point of shape ({landscape.dim},), got shape {center.shape}"
         )
+    # the loop ends once every start has escaped (or diverged): later steps
+    # cannot change a first escape
     b = run_batch(
-        landscape, optimizer, x, steps=steps, tol=0.0, seed=seed, keep_path=True, max_norm=max_norm
+        landscape, optimizer, x, steps=steps, tol=0.0, seed=seed, keep_path=True, max_norm=max_norm,
+        until=lambda pts: np.linalg.norm(pts - center, axis=-1) > radius,
     )
     dist = np.linalg.norm(b.path - center, axis=-1)  # (k+1, n)
     out = dist > radius

@@ -260,6 +260,8 @@ def try_step(landscape, optimizer, x, g, state, max_norm, oracle=None) -> Step:
     """
     step, new_state = optimizer.update(g, state, x, landscape if oracle is None else oracle)
     x_new = x + np.asarray(step, dtype=float)
+    if x_new.ndim == 1:  # one point: the same rules and formulas, without the row masks
+        return _try_one(landscape, x, x_new, new_state, max_norm)
     finite = np.all(np.isfinite(x_new), axis=-1)
     size = row_norm(np.where(finite[..., None], x_new, 0.0))
     problem = np.where(finite, np.where(size > max_norm, 2, 0), 1)
@@ -271,6 +273,22 @@ def try_step(landscape, optimizer, x, g, state, max_norm, oracle=None) -> Step:
     bad = (problem == 0) & ~(np.isfinite(f_new) & np.isfinite(gn_new))
     problem = np.where(bad, 3, problem)
     return Step(x_new, f_new, g_new, gn_new, new_state, size, problem)
+
+
+def _try_one(landscape, x, x_new, new_state, max_norm) -> Step:
+    """:func:`try_step`'s checks for one point ``(d,)``; equal to the batch rules row by row."""
+    if not np.isfinite(x_new).all():
+        problem, size = 1, np.float64(0.0)
+    else:
+        size = row_norm(x_new)
+        problem = 2 if size > max_norm else 0
+    f_new, g_new = value_and_grad(landscape, x_new if problem == 0 else x)
+    f_new = np.asarray(f_new, dtype=float).reshape(())
+    g_new = np.asarray(g_new, dtype=float).reshape(x.shape)
+    gn_new = row_norm(g_new)
+    if problem == 0 and not (np.isfinite(f_new) and np.isfinite(gn_new)):
+        problem = 3
+    return Step(x_new, f_new, g_new, gn_new, new_state, size, np.int64(problem))
 
 
 def divergence_reason(x_new, max_norm, name="x") -> str:
@@ -481,7 +499,8 @@ class BatchTrace:
 
 
 def run_batch(
-    landscape, optimizer, x0s, steps=100, tol=1e-8, seed=None, keep_path=False, max_norm=1e6
+    landscape, optimizer, x0s, steps=100, tol=1e-8, seed=None, keep_path=False, max_norm=1e6,
+    *, until=None
 ) -> BatchTrace:
     """Run ``optimizer`` from every row of ``x0s`` at once (one vectorized update per step).
 
@@ -505,6 +524,12 @@ def run_batch(
         Also return every iterate, shape ``(steps+1, n, d)`` (memory grows
         with ``steps * n``).
     max_norm : float
+    until : callable, optional
+        ``until(x) -> bool array (n,)``, called on the current points after
+        each step: the loop ends early once every row has either stopped or
+        made ``until`` true (the steps left would change nothing a caller
+        reads, e.g. an escape time that every row has already shown). Rows
+        are not frozen by it; the trace simply ends at that step.
 
     Returns
     -------
@@ -574,6 +599,8 @@ def run_batch(
             active = moving & ~conv
             if keep_path:
                 path.append(x.copy())
+            if until is not None and np.all(~active | np.asarray(until(x), dtype=bool)):
+                break
     return BatchTrace(
         x0s=x0s_arr,
         x_final=x,

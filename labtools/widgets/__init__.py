@@ -80,7 +80,7 @@ from .minibatch import MiniBatchExplorer, minibatch_explorer
 from .network import NetworkExplorer, network_explorer
 from .race import OptimizerRace, optimizer_race
 from .saddle import SaddleEscapeExplorer, saddle_escape_explorer
-from .site import building_site
+from .site import building_site, not_shown
 
 __all__ = [
     "landscape_explorer",
@@ -106,4 +106,5 @@ __all__ = [
     "MiniBatchExplorer",
     "EscapeHistogram",
     "building_site",
+    "not_shown",
 ]

@@ -8,11 +8,15 @@ life.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import ipywidgets as W
 
-__all__ = ["building_site", "snapshot_note"]
+__all__ = ["building_site", "not_shown", "snapshot_note"]
+
+#: How many :func:`not_shown` blocks are open (widgets built there are only read).
+_UNSHOWN = [0]
 
 
 def building_site() -> bool:
@@ -23,7 +27,33 @@ def building_site() -> bool:
     >>> isinstance(building_site(), bool)
     True
     """
+    if _UNSHOWN[0]:
+        return False
     return os.environ.get("LABTOOLS_BUILD", "") not in ("", "0")
+
+
+@contextlib.contextmanager
+def not_shown():
+    """Build widgets that are read, not shown: what a hidden cell uses to check a number.
+
+    While the site is built, a shown widget carries what its page needs without
+    a kernel (every landscape of its dropdown drawn as a static map, the
+    snapshot note). A widget a hidden cell builds only to read ``.result`` is
+    never on the page (the book drops its models), so inside this block it is
+    built as in a live kernel: :func:`building_site` is False. Its results are
+    the same either way; only the page extras are skipped.
+
+    Examples
+    --------
+    >>> with not_shown():
+    ...     building_site()
+    False
+    """
+    _UNSHOWN[0] += 1
+    try:
+        yield
+    finally:
+        _UNSHOWN[0] -= 1
 
 
 def snapshot_note() -> W.HTML:
