@@ -84,6 +84,19 @@ src="$(unpack @jupyter-widgets/html-manager "$HTML_MANAGER_VERSION")"
 dst="$VENDOR/jupyter-widgets"
 mkdir -p "$dst"
 cp "$src/dist/embed-amd.js" "$dst/"
+# The bundle ends with its start-up (dist/embed-amd-render.js), which renders the
+# widgets on the window's `load` event: after every image and font of the page.
+# Cut it; _vendor/_static/offline/widgets-start.js renders them on DOMContentLoaded.
+node - "$dst/embed-amd.js" <<'JS'
+const fs = require("fs"), file = process.argv[2];
+const start = '\n(()=>{"use strict";window.require(["@jupyter-widgets/html-manager/dist/libembed-amd"]';
+const text = fs.readFileSync(file, "utf8"), at = text.lastIndexOf(start);
+if (at < 0 || !/sourceMappingURL=embed-amd-render\.js\.map\s*$/.test(text.slice(at))) {
+  throw new Error(`${file}: its last statement is not the html-manager's load-event start-up; ` +
+                  "check how this version starts and update widgets-start.js");
+}
+fs.writeFileSync(file, text.slice(0, at) + "\n");
+JS
 # Font Awesome 5 (icons of Play and icon buttons): the CSS inside the bundle asks
 # for these by hash; browsers take the first format they support, woff2.
 # _vendor/_static/offline/widgets-setup.js makes them load from this folder.

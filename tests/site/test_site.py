@@ -293,7 +293,19 @@ def test_widget_pages_load_the_vendored_widget_manager(site: Site):
                 f"{page}: offline/widgets-setup.js must load between require.js and "
                 "embed-amd.js (Font Awesome paths, MathJax 3 bridge)"
             )
-        for name in ("require.js", "embed-amd.js", "widgets-setup.js"):
+        start = [i for i, s in enumerate(srcs) if "offline/widgets-start" in s]
+        if emb and not (start and start[0] > emb[0]):
+            problems.append(
+                f"{page}: offline/widgets-start.js must load after embed-amd.js (it starts "
+                "the widget manager: the bundle's own start-up is cut by scripts/vendor_js.sh)"
+            )
+        # deferred, so that 3.7 MB of widget code does not hold up the parsing of the page
+        for tag in site.soup(page).find_all("script", src=True):
+            if any(k in tag["src"] for k in ("vendor/requirejs/", "vendor/jupyter-widgets/",
+                                               "offline/widgets-")):
+                if not tag.has_attr("defer"):
+                    problems.append(f"{page}: {tag['src']} is not deferred")
+        for name in ("require.js", "embed-amd.js", "widgets-setup.js", "widgets-start.js"):
             for src in srcs:
                 if src.split("?")[0].endswith(name) and not _local_file(site, page, src):
                     problems.append(f"{page}: {src} is not in the built site")

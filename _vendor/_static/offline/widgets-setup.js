@@ -31,7 +31,7 @@
   //    MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); Sphinx 7 loads
   //    MathJax 3, where that throws. Bridge that one call to MathJax 3. MathJax
   //    is loaded with `defer`, so it exists by DOMContentLoaded; widgets render
-  //    on `load`, after it.
+  //    after it (offline/widgets-start.js, in a later task).
   function bridge() {
     var mj = window.MathJax;
     if (!mj || mj.Hub || !mj.version || String(mj.version).charAt(0) !== "3") { return; }
