@@ -18,6 +18,19 @@ Usage::
 The trace itself (open it in Chrome's DevTools, Performance panel) is written to
 ``_build/trace-VIEW.json``. Tracing slows the page: compare its phases with each
 other, and times with ``make bench``.
+
+What the traces of issue 13 showed (basins, network, race; static page): the front
+ends' own frame callbacks are a few ms, except where a move reruns a whole
+computation (the escape histogram's 200 SGD runs, made allocation-free) or a map
+is computed in slices between frames (basins, network: a key waits for the slice
+and frame in progress, so the slices now stop at pending input). The rest is the
+page: every frame that changes anything paints, layerizes and commits the whole
+chapter (Commit and Layerize are often the largest phases), and page scripts react
+to every mutation of a front end: the site's a11y.js rescanned the page in a frame
+callback, the front end's slider voicing rescanned its box, and the theme's
+fontawesome.js watches the whole document (its observer is left to the page's
+owner). Containing each front end's box (``contain: content``) keeps its changes'
+style and layout local.
 """
 
 from __future__ import annotations
