@@ -5,7 +5,7 @@
 // bar follows, and a new move of a control starts over at once.
 import { run } from "./optim.js";
 import { layered, dataToPixel, star, OKABE_ITO } from "./plot.js";
-import { controlModels, onChange, compileLandscape, makeOptimizer, fmt, point, statusLine, valueOf, inputPending } from "./common.js";
+import { controlModels, onChange, compileLandscape, makeOptimizer, fmt, point, statusLine, valueOf } from "./common.js";
 
 // labtools.plots.figures.NO_BASIN_COLOR
 const NO_BASIN = "#BBBBBB";
@@ -132,7 +132,6 @@ export async function basinsView({ model, el }) {
       try {
         while (labels.length < n && performance.now() - t0 < SLICE_MS) {
           labels.push(...basinRows(L, make, settings, labels.length, labels.length + 1));
-          if (inputPending()) break; // a row at least per frame, then the move first
         }
       } catch (err) {
         status.setAttribute("role", "alert");
