@@ -110,13 +110,29 @@
     });
   }
 
+  // A course widget's front end (labtools/widgets/js) redraws its own box on every
+  // move (message, table, alt text) and never adds a slider, button or icon there;
+  // a slider's readout only changes its text. Such changes need no repair of the
+  // page, and skipping them keeps a move from rescanning the whole page (issue 13,
+  // response time). True if some change is outside the elements of `selector`.
+  function outside(records, selector) {
+    return records.some(function (r) {
+      var node = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      return !(node && node.closest(selector));
+    });
+  }
+
   function start() {
     repairSoon();
     // Widgets render after `load`, the theme redraws its icons: repair what appears.
-    new MutationObserver(repairSoon).observe(document.body, { childList: true, subtree: true });
+    new MutationObserver(function (records) {
+      if (outside(records, ".labtools-front, .widget-readout")) { repairSoon(); }
+    }).observe(document.body, { childList: true, subtree: true });
     // A moved slider: its readout's text and the handle's aria-valuetext change;
     // put the readout back at once, in the same task, not a frame later.
-    new MutationObserver(function () { valueSliders(document); }).observe(document.body, {
+    new MutationObserver(function (records) {
+      if (outside(records, ".labtools-front")) { valueSliders(document); }
+    }).observe(document.body, {
       subtree: true, childList: true, characterData: true,
       attributes: true, attributeFilter: ["aria-valuetext"]
     });

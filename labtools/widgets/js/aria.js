@@ -47,7 +47,10 @@ export function voiceSliders(el) {
     voice(box);
     // a move changes the readout's text and noUiSlider's aria-valuetext; the
     // observer runs before the next task, so the exponent is never what is read
-    new MutationObserver(() => voice(box)).observe(box, {
+    // the front end's own changes (its message, table, alt text) are no slider's:
+    // they are skipped, so a redraw costs no look at the sliders
+    const slider = (r) => !(r.target.closest ? r.target : r.target.parentElement)?.closest(".labtools-front");
+    new MutationObserver((records) => { if (records.some(slider)) voice(box); }).observe(box, {
       subtree: true, childList: true, characterData: true,
       attributes: true, attributeFilter: ["aria-valuetext"],
     });

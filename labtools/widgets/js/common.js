@@ -24,6 +24,12 @@ export function valueOf(m) {
   return labels ? labels[m.get("index")] : m.get("value");
 }
 
+// Whether the learner has pressed a key or moved the mouse since this task began
+// (Chromium's navigator.scheduling; false elsewhere): work done in slices between
+// frames stops its slice early, so that the move is answered in the next frame
+// rather than after the slice.
+export const inputPending = () => Boolean(navigator.scheduling?.isInputPending?.());
+
 // Call `fn` once per animation frame at most, whatever moved.
 export function onChange(models, names, fn) {
   let queued = false;

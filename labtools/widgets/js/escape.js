@@ -5,24 +5,48 @@
 // NumPy's, so tests/parity compares the escape-step distributions.
 import { layered, axes, COLORS } from "./plot.js";
 import { controlModels, onChange, compileLandscape, fmt, mountFront } from "./common.js";
-import { finiteSum, batchDrawer } from "./minibatch.js";
+import { finiteSum } from "./minibatch.js";
+import { makeRng } from "./optim.js";
 
 // The escape step of `runs` runs from x0 (-1: still inside after maxSteps),
 // the runs one after the other on one generator. The full batch draws
 // nothing, so its runs are all the same run: it is computed once.
+// A move reruns them all (tens of thousands of gradients), so a step allocates
+// nothing but the landscape's own gradient: the sums are the ones of
+// minibatch.js's finiteSum and batchDrawer, in the same order, so the steps
+// are the same to the last bit (the generator is drawn the same way).
 export function escapeSteps(fs, x0, lr, B, runs, maxSteps, radius, seed) {
-  const next = batchDrawer(seed, fs.n, B);
+  const n = fs.n, d = x0.length, shifts = fs.shifts, grad = fs.base.grad;
+  const rng = makeRng(seed);
+  const perm = new Int32Array(n), x = new Array(d), xi = new Array(d), g = new Array(d);
+  const diff = new Array(d);
   const one = () => {
-    let x = x0.slice();
+    for (let j = 0; j < d; j++) x[j] = x0[j];
     for (let k = 1; k <= maxSteps; k++) {
-      const g = fs.batchGrad(x, next());
-      x = x.map((v, j) => v - lr * g[j]);
-      const dist = Math.hypot(...x.map((v, j) => v - x0[j]));
+      for (let i = 0; i < n; i++) perm[i] = i;
+      if (B !== n) {  // the first B of a partial Fisher-Yates shuffle
+        for (let j = 0; j < B; j++) {
+          const r = j + Math.floor(rng.uniform() * (n - j)), tmp = perm[j];
+          perm[j] = perm[r]; perm[r] = tmp;
+        }
+      }
+      for (let j = 0; j < d; j++) g[j] = 0;
+      for (let b = 0; b < B; b++) {
+        const s = shifts[perm[b]];
+        for (let j = 0; j < d; j++) xi[j] = x[j] - s[j];
+        const gi = grad(xi);
+        for (let j = 0; j < d; j++) g[j] += gi[j];
+      }
+      for (let j = 0; j < d; j++) {
+        x[j] = x[j] - lr * (g[j] / B);
+        diff[j] = x[j] - x0[j];
+      }
+      const dist = d === 2 ? Math.hypot(diff[0], diff[1]) : Math.hypot(...diff);
       if (!(dist <= radius)) return k; // NaN counts as escaped, as in labtools
     }
     return -1;
   };
-  if (B === fs.n) return new Array(runs).fill(one());
+  if (B === n) return new Array(runs).fill(one());
   return Array.from({ length: runs }, one);
 }
 

@@ -25,6 +25,11 @@ export default {
     const view = VIEWS[model.get("view")];
     try {
       if (!view) throw new Error(`no front end called ${model.get("view")}`);
+      // What a move changes (canvases, the message, alt text) stays inside the front
+      // end's box: the browser lays out, styles and paints it alone, not the whole
+      // page (a chapter page holds thousands of boxes). Set here, not in a site
+      // stylesheet, so that it holds in JupyterLab too (issue 13, response time).
+      el.style.contain = "content";
       voiceSliders(el);  // the widget's sliders are heard as their readouts (aria.js)
       await view({ model, el });
       el.dataset.view = model.get("view");  // which front end this is (make bench finds them by it)

@@ -23,7 +23,7 @@ export function finiteSum(base, shifts) {
   };
   const all = Array.from({ length: n }, (_, i) => i);
   return {
-    n,
+    n, base, shifts,
     f: (x) => shifts.reduce((acc, s) => acc + base.f(x.map((v, j) => v - s[j])), 0) / n,
     grad: (x) => gradOf(x, all),
     batchGrad: gradOf,

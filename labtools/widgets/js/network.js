@@ -8,7 +8,7 @@
 // the loss curve grows as it trains, the map and the sharpness follow when the
 // run ends, and a new move cancels the run in progress.
 import { layered, figureRow, axes, curve, logLimits, legend, lineSample, OKABE_ITO } from "./plot.js";
-import { controlModels, onChange, fmt, mountFront, valueOf } from "./common.js";
+import { controlModels, onChange, fmt, mountFront, valueOf, inputPending } from "./common.js";
 import {
   network, initTheta, networkOptimizer, trainer, predictProba, sharpnessSteps, decodePermutations,
 } from "./mlp.js";
@@ -232,6 +232,7 @@ export async function networkView({ model, el }) {
       try {
         while (performance.now() < until) {
           if (mine.next().done) { delete root.dataset.busy; return; }
+          if (inputPending()) break; // a piece at least per frame, then the move first
         }
         if (progress) progress();
       } catch (err) {
