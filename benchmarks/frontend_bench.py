@@ -204,8 +204,9 @@ def views_on_page(html):
 
 # When the first front end of a page has drawn (its element gets ``data-view``), in
 # ms from navigation, with the page's own milestones: the end of the HTML, the
-# ``load`` event (the widget manager renders the widgets after it) and the widget
-# manager's script fetched.
+# ``load`` event and the widget manager's script fetched. The manager renders the
+# widgets once the HTML is parsed (_vendor/_static/offline/widgets-start.js), not
+# after ``load``.
 FIRST_VIEW = """(() => {
   new MutationObserver((_, obs) => {
     if (document.querySelector('[data-view]')) {
@@ -390,8 +391,8 @@ def to_markdown(res):
         parts = res.get("first_answer_parts", {})
         lines += ["", "Time from navigation to the first widget that has drawn its figure, "
                   "static page, with the page's milestones (seconds from navigation: the "
-                  "HTML parsed, the widget manager's script fetched, the `load` event after "
-                  "which the manager renders the widgets):", "",
+                  "HTML parsed (the widget manager starts rendering then), the manager's script "
+                  "fetched, the `load` event):", "",
                   "| page | widgets | first widget drawn | HTML | manager fetched | load |",
                   "| --- | --- | --- | --- | --- | --- |"]
 

@@ -297,16 +297,19 @@ def _fmt(x, unit="", digits=1):
 def to_markdown(res):
     m = res["machine"]
     lines = [
-        "Measured by `make bench` on "
-        f"{m['date']}: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
+        "Measured by `make bench` (last run "
+        f"{m['date']}): {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
         f"Python {m['python']}, NumPy {m['numpy']}. Each figure is set beside a "
         "baseline measured in the same run; the machine is shared, so expect "
         "some noise.",
     ]
     if res.get("load_average"):
+        # ``--only`` keeps the other benchmarks' earlier results: each says when it ran
+        when = res.get("measured_at", {})
         lines += ["", "The machine's 1-minute load average (2 cores, shared) before and after "
-                  "each benchmark: " + ", ".join(f"{k} {a} -> {b}" for k, (a, b)
-                                                 in res["load_average"].items()) + "."]
+                  "each benchmark, and when it ran: " + ", ".join(
+                      f"{k} {a} -> {b} ({when.get(k, 'date not recorded')})"
+                      for k, (a, b) in res["load_average"].items()) + "."]
     lines += [
         "",
         "| what | measured | baseline (same run) | ratio | aim |",
@@ -384,6 +387,7 @@ def main(argv=None):
         # the machine's 1-minute load average before and after: on a shared machine
         # it says how much of a time is the machine's rather than the code's
         load[name] = [round(before, 1), round(os.getloadavg()[0], 1)]
+        results.setdefault("measured_at", {})[name] = results["machine"]["date"]
         # written after each benchmark: a run stopped halfway keeps what it measured
         OUT_JSON.write_text(json.dumps(results, indent=2) + "\n")
         OUT_MD.write_text(to_markdown(results))
