@@ -351,7 +351,7 @@ class MLP:
             for i in range(self.n_layers - 1, -1, -1):
                 w, b = self._slices[i]
                 g[w] = (acts[i].T @ delta).ravel()
-                g[b] = delta.sum(axis=0)
+                g[b] = np.add.reduce(delta, axis=0)    # delta.sum(axis=0), without its wrapper
                 if i > 0:
                     delta = (delta @ params[i][0].T) * self._dsigma(zs[i - 1], acts[i])
             return value, g
