@@ -448,6 +448,15 @@ def test_minibatch_steps_descend_the_batch_but_record_the_full_loss():
     assert len(set(r.batch_losses.tolist())) == 4
 
 
+def test_a_batch_of_every_point_is_the_full_batch():
+    # one pass per step, not a second over reordered data: the same numbers to the bit
+    model, X, y = nn.course_network(hidden=(4,), n=40)
+    full = nn.train(model, model.init(), X, y, GD(lr=0.5), steps=20)
+    every = nn.train(model, model.init(), X, y, GD(lr=0.5), steps=20, batch_size=40, seed=3)
+    assert np.array_equal(every.thetas, full.thetas)
+    assert np.array_equal(every.batch_losses, full.losses[:-1])
+
+
 def test_train_accepts_keep_path_false():
     model, X, y = nn.course_network(hidden=(4,), n=40)
     result = nn.train(model, model.init(), X, y, GD(lr=0.5), steps=10, keep_path=False)

@@ -126,7 +126,7 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
         ``keep_path=True`` also at most 100 million numbers in the path,
         ``(steps + 1) * P``.
     batch_size : int, optional
-        Mini-batch size in ``[1, n]``; None for full batch.
+        Mini-batch size in ``[1, n]``; None (or ``n``) for full batch.
     seed : int or None
         Seed of the mini-batch order (a whole number >= 0, or None for fresh
         entropy).
@@ -170,6 +170,10 @@ def train(model, theta0, X, y, optimizer, steps=500, batch_size=None, seed=0,
                 f"batch_size must be a whole number from 1 to the number of points ({N}), "
                 f"or None for full batch, got {batch_size}"
             )
+        if batch_size == N:
+            # one batch of every point is the full batch: descend the full gradient
+            # the loop computes anyway, instead of a second pass over reordered data
+            batch_size = None
     seed = check_seed(seed)
     tol = 0.0 if tol is None else check_number("tol", tol, nonnegative=True)
     max_norm = check_number("max_norm", max_norm, positive=True)
