@@ -3,7 +3,7 @@
 The book takes minutes to build; these pages take a second. A widget is built
 as the site builds it (``LABTOOLS_BUILD=1``), its state is embedded with
 ``ipywidgets.embed`` and the page loads the same vendored RequireJS, set-up
-script and widget manager as a chapter page (``_vendor/_static``), served from
+script, widget manager and start-up script as a chapter page (``_vendor/_static``), served from
 localhost with every other host refused. ``test_widgets_respond`` then changes
 every control of it, as on the site.
 """
@@ -23,6 +23,7 @@ _PAGE = """<!DOCTYPE html>
 <script src="_static/vendor/requirejs/require.js"></script>
 <script src="_static/offline/widgets-setup.js"></script>
 <script src="_static/vendor/jupyter-widgets/embed-amd.js"></script>
+<script src="_static/offline/widgets-start.js" defer></script>
 <script type="application/vnd.jupyter.widget-state+json">{state}</script>
 </head><body><main><h1>{title}</h1>
 <div class="cell_output">{views}</div></main></body></html>
