@@ -46,7 +46,10 @@ def test_front_end_response_time_is_measured(chromium_browser):
     assert 0 < res["first_answer_s"]["intro.html"] < 120
     parts = res["first_answer_parts"]["chapters/01_nonconvexity.html"]
     assert parts["widgets"] >= 1
-    assert 0 < parts["html"] <= parts["load_event"] <= parts["first_view"]
+    # the manager starts once the HTML is parsed: the first view follows it, and need
+    # not wait for ``load`` (which waits for every image and font)
+    assert 0 < parts["html"] <= parts["first_view"]
+    assert parts["html"] <= parts["load_event"]
     load = res["first_load"]
     assert set(load["pages"]) == set(pages)
     assert load["heaviest"] == "chapters/01_nonconvexity.html"
