@@ -318,24 +318,24 @@ class MLP:
                 acts.append(a)
         return params, zs, acts
 
-    def _loss_terms(self, out, y):
-        """Per-sample loss and its first two derivatives w.r.t. the output."""
-        if self.loss_name == "bce":
-            s = sigmoid(out)
-            return np.logaddexp(0.0, out) - y * out, s - y, s * (1.0 - s)
-        r = out - y
-        return r * r, 2.0 * r, np.full_like(r, 2.0)
-
     def _loss_value(self, out, y):
-        """Per-sample loss alone: the first term of :meth:`_loss_terms`, same operations."""
+        """Per-sample loss."""
         if self.loss_name == "bce":
             return np.logaddexp(0.0, out) - y * out
         r = out - y
         return r * r
 
+    def _loss_slopes(self, out, y, second=True):
+        """The per-sample loss's first derivative w.r.t. the output, and its second
+        (None when ``second`` is False: the gradient needs only the first)."""
+        if self.loss_name == "bce":
+            s = sigmoid(out)
+            return s - y, (s * (1.0 - s) if second else None)
+        r = out - y
+        return 2.0 * r, (np.full_like(r, 2.0) if second else None)
+
     def _value_and_grad(self, theta, X, y, need_grad=True):
-        # The loss is computed first and its derivative only when needed (the
-        # operations of _loss_terms, so the numbers are the same to the bit);
+        # The loss is computed first and its derivative only when needed;
         # np.add.reduce(ell) / N is np.mean(ell) without its Python overhead.
         with np.errstate(all="ignore"):
             params, zs, acts = self._forward(theta, X)
@@ -345,7 +345,7 @@ class MLP:
             value = float(np.add.reduce(ell) / N)
             if not need_grad:
                 return value, None
-            d1 = sigmoid(out) - y if self.loss_name == "bce" else 2.0 * (out - y)
+            d1, _ = self._loss_slopes(out, y, second=False)
             g = np.empty(self.n_params)
             delta = (d1 / N)[:, None]
             for i in range(self.n_layers - 1, -1, -1):
@@ -379,7 +379,7 @@ class MLP:
                     Ra = self._dsigma(zs[i], acts[i + 1]) * Rz
             # backward pass with its R-twin
             out = zs[-1][:, 0]
-            _, d1, d2 = self._loss_terms(out, y)
+            d1, d2 = self._loss_slopes(out, y)
             delta = (d1 / N)[:, None]                       # (N, 1)
             Rdelta = (d2 / N)[None, :, None] * Rzs[-1]      # (k, N, 1)
             HV = np.empty((k, self.n_params))

@@ -106,7 +106,7 @@ function mlpForwardPass(net, theta, X, n) {
   return { zs, acts };
 }
 
-// Per-point loss and its first derivative w.r.t. the output (MLP._loss_terms).
+// Per-point loss and its first derivative w.r.t. the output (MLP._loss_value, MLP._loss_slopes).
 function mlpLossTerms(net, out, y) {
   if (net.loss === "bce") {
     const s = mlpSigmoid(out);
@@ -134,7 +134,7 @@ export function lossAndGrad(net, theta, X, y) {
   const ell = new Float64Array(N);
   let delta = new Float64Array(N);
   const bce = net.loss === "bce";
-  for (let r = 0; r < N; r++) {  // MLP._loss_terms, inlined: this loop runs on every step
+  for (let r = 0; r < N; r++) {  // MLP._loss_value and _loss_slopes, inlined: this loop runs on every step
     const o = out[r];
     if (bce) {
       ell[r] = logAddExp0(o) - y[r] * o;
