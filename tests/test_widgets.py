@@ -15,6 +15,7 @@ import re
 
 import ipywidgets
 import matplotlib
+import matplotlib.backends.backend_agg
 
 matplotlib.use("Agg")
 
@@ -648,6 +649,77 @@ def test_png_encoder_round_trips_the_pixels():
     image = Image.open(io.BytesIO(encode_png(rgba, True)))
     assert image.mode == "P" and image.size == (5, 7)
     np.testing.assert_array_equal(np.asarray(image.convert("RGB")), rgba[:, :, :3])
+
+
+def test_a_background_is_drawn_once_while_the_figure_is_unchanged(monkeypatch):
+    from labtools.widgets.panel import Panel
+
+    panel = Panel((2.0, 1.5))
+    ax = panel.fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    (dot,) = ax.plot([0.5], [0.5], "o")
+    panel.add(dot)
+    panel.render("k")
+    draws = []
+    real_draw = panel.canvas.draw
+    monkeypatch.setattr(panel.canvas, "draw", lambda: (draws.append(1), real_draw())[1])
+    first = panel.static_rgba().copy()
+    dot.set_data([0.2], [0.8])          # a moving artist: the background still holds
+    assert np.array_equal(panel.static_rgba(), first) and draws == []
+    ax.set_xlim(-1, 2)                  # the static part changed: drawn again
+    again = panel.static_rgba()
+    assert draws == [1] and not np.array_equal(again, first)
+    assert panel.redraws("k")           # and the next render draws in full too
+
+
+@pytest.mark.parametrize("make", [
+    lambda: W.network_explorer(steps=20),
+    pytest.param(lambda: W.landscape_explorer(steps=20), marks=slow),
+    pytest.param(lambda: W.chord_explorer(), marks=slow),
+    pytest.param(lambda: W.minibatch_explorer(), marks=slow),
+    pytest.param(lambda: W.escape_histogram(), marks=slow),
+    pytest.param(lambda: W.hessian_inspector(n=30), marks=slow),
+    pytest.param(lambda: W.saddle_chain_explorer(), marks=slow),
+    pytest.param(lambda: W.optimizer_race(steps=20), marks=slow),
+], ids=["network", "landscape", "chord", "minibatch", "escape", "hessian", "chain", "race"])
+def test_a_reused_background_is_the_figure_as_it_stands(make, monkeypatch):
+    # Panel.render and Panel.static_rgba reuse the background of an earlier full
+    # draw when Matplotlib says nothing changed since: each time one does, the
+    # background must be what drawing the figure's static part now gives
+    from labtools.widgets.panel import Panel
+
+    draws, checked = [0], []
+    canvas_draw = matplotlib.backends.backend_agg.FigureCanvasAgg.draw
+
+    def counting(canvas):
+        draws[0] += 1
+        return canvas_draw(canvas)
+
+    def check(panel):
+        # drawn again where the last layout put everything (the layout of a
+        # figure's first draw can differ by a pixel from later ones; the front
+        # end places its drawing with the axes' box of that same layout)
+        cached = panel._static.copy()
+        with monkeypatch.context() as mp:
+            mp.setattr(panel.fig.get_layout_engine(), "execute", lambda fig: None)
+            canvas_draw(panel.canvas)
+        checked.append(np.array_equal(cached, np.asarray(panel.canvas.buffer_rgba())))
+
+    def watching(method):
+        def wrapped(panel, *args):
+            before = draws[0]
+            out = method(panel, *args)
+            if draws[0] == before and panel._background is not None:
+                check(panel)
+            return out
+        return wrapped
+
+    monkeypatch.setattr(matplotlib.backends.backend_agg.FigureCanvasAgg, "draw", counting)
+    monkeypatch.setattr(Panel, "render", watching(Panel.render))
+    monkeypatch.setattr(Panel, "static_rgba", watching(Panel.static_rgba))
+    w = make()
+    w.update()  # a move: the moving artists only
+    assert checked and all(checked), checked
 
 
 @pytest.mark.parametrize("make", [

@@ -140,9 +140,7 @@ def background(panel, ax) -> dict:
     >>> bg["width"], bg["height"], bg["src"][:22]
     (200, 150, 'data:image/png;base64,')
     """
-    panel.canvas.draw()  # animated artists are left out of this draw
-    rgba = np.asarray(panel.canvas.buffer_rgba())
-    png = encode_png(rgba, building_site())
+    png = encode_png(panel.static_rgba(), building_site())
     w, h = panel.size
     return {
         "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),

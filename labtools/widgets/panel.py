@@ -102,6 +102,9 @@ def image_box(width):
     return W.HTML(layout=fit_layout(f"{width}px"))
 
 
+_UNKEYED = object()  # the key of a background static_rgba() drew
+
+
 class Panel:
     """One Agg figure whose static part is cached and moving artists blitted.
 
@@ -131,6 +134,7 @@ class Panel:
         self.canvas = FigureCanvasAgg(self.fig)
         self.animated: list = []
         self._background = None
+        self._static = None
         self._key = None
         self.full_draws = 0
         self.image = image_box(self.size[0])
@@ -198,17 +202,49 @@ class Panel:
 
     def render(self, key=None):
         """Draw (in full if :meth:`redraws`, else by blitting) and return the PNG bytes."""
-        if self.redraws(key):
-            self.canvas.draw()  # animated artists are left out of this draw
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        if self.redraws(key) and (self._key is not _UNKEYED or self.fig.stale):
+            self._draw_static()
             self._key = key
-            self.full_draws += 1
         else:
+            # the cached background; one drawn by static_rgba() with nothing
+            # changed since is the figure as it stands, whatever its key
+            self._key = key
             self.canvas.restore_region(self._background)
+        unchanged = not self.fig.stale
         for a in self.animated:
             if a.get_visible():
                 self.fig.draw_artist(a)
+        if unchanged:
+            # Drawing a moving legend places its boxes, which marks its axes and
+            # the figure stale although the static part did not change: undo
+            # that, so that static_rgba() can tell real changes (which mark them
+            # stale again).
+            for ax in self.fig.axes:
+                ax.stale = False
+            self.fig.stale = False
         return encode_png(np.asarray(self.canvas.buffer_rgba()), building_site())
+
+    def static_rgba(self):
+        """The figure without its moving artists, as an RGBA array (height, width, 4).
+
+        The background cached by the last full draw when nothing has changed
+        since (Matplotlib marks the figure stale on any change to what a full
+        draw shows; moving artists do not count), else a new full draw: a
+        widget that draws its figure and then hands the background to its
+        front end lays the figure out once, not twice.
+        """
+        if self._background is None or self.fig.stale:
+            self._draw_static()
+            self._key = _UNKEYED  # drawn outside render(): no key vouches for it
+        return self._static
+
+    def _draw_static(self):
+        """Draw the figure without its moving artists and keep the result: the
+        region blits restore, and the whole image for static_rgba()."""
+        self.canvas.draw()  # animated artists are left out of this draw
+        self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self._static = np.asarray(self.canvas.buffer_rgba()).copy()
+        self.full_draws += 1
 
     def show(self, alt, key=None):
         """Render, put the PNG with ``alt`` into ``self.image``; return the PNG bytes.
