@@ -287,6 +287,50 @@ def test_figure_png_is_a_png(himmelblau):
     assert image.format == "PNG" and image.size[0] > 50
 
 
+def _figure(kind, himmelblau):
+    if kind == "constrained, colour bar, title":
+        fig = plt.figure(figsize=(6, 3.5), layout="constrained")
+        lt.contour_plot(himmelblau, ax=fig.add_subplot(), n=30)
+        fig.suptitle("a title over the figure")
+    elif kind == "two panels, legend":
+        fig, axes = plt.subplots(1, 2, figsize=(8, 3))
+        for k in range(3):
+            axes[1].semilogy(np.exp(-np.linspace(0, 5, 200) * (k + 1)) + 1e-3, label=f"run {k}")
+        axes[1].legend()
+        axes[0].plot([0, 1], [1, 0])
+        fig.tight_layout()
+    else:  # "legend outside the figure": the tight box grows beyond it
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.plot([0, 1], [0, 1], label="a line")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0))
+    return fig
+
+
+@pytest.mark.parametrize("kind", ["constrained, colour bar, title", "two panels, legend",
+                                  "legend outside the figure"])
+def test_figure_png_is_the_picture_savefig_gives(himmelblau, kind):
+    # one draw cut to the tight box, or savefig itself: the same size, and the same
+    # picture but for a shift of less than half a pixel (savefig moves the figure
+    # by a fraction of a pixel; a crop one pixel off differs in ~10% of pixels)
+    png = lt.figure_png(_figure(kind, himmelblau))
+    buf = io.BytesIO()
+    _figure(kind, himmelblau).savefig(buf, format="png", bbox_inches="tight")
+    ours, theirs = (np.asarray(Image.open(io.BytesIO(b)).convert("RGBA")).astype(int)
+                    for b in (png, buf.getvalue()))
+    assert ours.shape == theirs.shape
+    diff = np.abs(ours - theirs).max(axis=2)
+    assert (diff > 32).mean() < 0.03 and diff.mean() < 4
+
+
+def test_figure_png_draws_once_when_the_tight_box_is_inside(himmelblau, monkeypatch):
+    fig = _figure("two panels, legend", himmelblau)
+    monkeypatch.setattr(fig, "savefig", lambda *a, **k: pytest.fail("savefig was called"))
+    draws = []
+    real = fig.canvas.draw
+    monkeypatch.setattr(fig.canvas, "draw", lambda: (draws.append(1), real())[1])
+    assert lt.figure_png(fig)[:4] == b"\x89PNG" and draws == [1]
+
+
 def test_img_tag_embeds_and_escapes_alt():
     tag = lt.png_img_tag(b"\x89PNG", alt='a <b> "c"', width=300)
     assert tag.startswith('<img src="data:image/png;base64,')
