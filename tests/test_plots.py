@@ -290,7 +290,7 @@ def test_figure_png_is_a_png(himmelblau):
 def _figure(kind, himmelblau):
     if kind == "constrained, colour bar, title":
         fig = plt.figure(figsize=(6, 3.5), layout="constrained")
-        lt.contour_plot(himmelblau, ax=fig.add_subplot(), n=30)
+        lt.contour_plot(himmelblau, ax=fig.add_subplot(), n=20)
         fig.suptitle("a title over the figure")
     elif kind == "two panels, legend":
         fig, axes = plt.subplots(1, 2, figsize=(8, 3))
@@ -306,8 +306,11 @@ def _figure(kind, himmelblau):
     return fig
 
 
-@pytest.mark.parametrize("kind", ["constrained, colour bar, title", "two panels, legend",
-                                  "legend outside the figure"])
+@pytest.mark.parametrize("kind", [
+    "constrained, colour bar, title",
+    pytest.param("two panels, legend", marks=pytest.mark.slow),  # cut exactly: slow
+    "legend outside the figure",
+])
 def test_figure_png_is_the_picture_savefig_gives(himmelblau, kind):
     # one draw cut to the tight box, or savefig itself: the same size, and the same
     # picture but for a shift of less than half a pixel (savefig moves the figure

@@ -673,7 +673,8 @@ def test_a_background_is_drawn_once_while_the_figure_is_unchanged(monkeypatch):
 
 
 @pytest.mark.parametrize("make", [
-    lambda: W.network_explorer(steps=20),
+    lambda: W.explorer_1d(steps=10),  # make unit: one figure, its background reused
+    pytest.param(lambda: W.network_explorer(steps=20), marks=slow),
     pytest.param(lambda: W.landscape_explorer(steps=20), marks=slow),
     pytest.param(lambda: W.chord_explorer(), marks=slow),
     pytest.param(lambda: W.minibatch_explorer(), marks=slow),
@@ -681,7 +682,8 @@ def test_a_background_is_drawn_once_while_the_figure_is_unchanged(monkeypatch):
     pytest.param(lambda: W.hessian_inspector(n=30), marks=slow),
     pytest.param(lambda: W.saddle_chain_explorer(), marks=slow),
     pytest.param(lambda: W.optimizer_race(steps=20), marks=slow),
-], ids=["network", "landscape", "chord", "minibatch", "escape", "hessian", "chain", "race"])
+], ids=["1d", "network", "landscape", "chord", "minibatch", "escape", "hessian", "chain",
+        "race"])
 def test_a_reused_background_is_the_figure_as_it_stands(make, monkeypatch):
     # Panel.render and Panel.static_rgba reuse the background of an earlier full
     # draw when Matplotlib says nothing changed since: each time one does, the
