@@ -49,11 +49,18 @@ AIM = "p95 <= 16 ms (one frame at 60 Hz)"
 #   alt text: written in that frame), seen by a MutationObserver;
 # - ``frame``: that frame has been laid out, painted and handed to the compositor
 #   (a task posted from the observer runs only once the frame's task is over).
-# ``frame`` is the response time reported; ``draw - start`` is the front end's own
-# JavaScript, ``start`` the wait for a frame, ``frame - draw`` the browser's
-# rendering. One probe is active at a time.
+# ``frame`` is the response time reported (from the input event to the painted
+# frame, as issue 13 defines it); ``draw - start`` is the front end's own
+# JavaScript, ``frame - draw`` the browser's rendering, and ``start`` the wait for
+# the next frame, which no front end can shorten: a key lands anywhere in a vsync
+# interval, so the wait is spread about uniformly over 0-16.7 ms (measured: median
+# about 8 ms, p95 about 16 ms). Total p95 <= 16 ms would then need frame work near
+# 0; the criterion a front end can meet is "frame work" = ``frame - start`` (all a
+# move does once its frame begins: the front end's JavaScript, style, layout,
+# paint, commit) with p95 <= 16 ms, so that every move shows in the very next frame.
+# One probe is active at a time.
 PROBE = """(el) => {
-  const probe = { t0: null, start: null, samples: [], draw: [], js: [] };
+  const probe = { t0: null, start: null, samples: [], draw: [], js: [], wait: [] };
   window.__probe = probe;
   if (!window.__probeListening) {
     window.__probeListening = true;
@@ -71,8 +78,9 @@ PROBE = """(el) => {
     const t0 = probe.t0, now = performance.now();
     probe.t0 = null;
     probe.draw.push(now - t0);
-    probe.js.push(probe.start === null ? 0 : now - probe.start);
-    const done = () => probe.samples.push(performance.now() - t0);
+    const start = probe.start === null ? now : probe.start;
+    probe.js.push(now - start);
+    const done = () => { probe.samples.push(performance.now() - t0); probe.wait.push(start - t0); };
     // a task of the highest priority, run once the frame's task ends
     if (window.scheduler && scheduler.postTask) {
       scheduler.postTask(done, {priority: 'user-blocking'});
@@ -96,8 +104,8 @@ def _box(front):
 def measure_moves(page, front, moves):
     """Press arrow keys on the first enabled slider of the widget of ``front`` (an
     element with ``data-view``); return the response times in ms (one per move that
-    redrew), the slider's label and the parts of each time (``{"draw", "js"}``, ms:
-    see ``PROBE``)."""
+    redrew), the slider's label and the parts of each time (``{"draw", "js", "wait"}``,
+    ms, one per response time: see ``PROBE``)."""
     box = _box(front)
     handles = box.locator("[role=slider]")
     usable = box.evaluate(SLIDERS)
@@ -120,7 +128,7 @@ def measure_moves(page, front, moves):
                                    timeout=5_000)
         done = page.evaluate("() => window.__probe.samples.length")
     probe = page.evaluate("() => window.__probe")
-    return probe["samples"], label, {"draw": probe["draw"], "js": probe["js"]}
+    return probe["samples"], label, {k: probe[k] for k in ("draw", "js", "wait")}
 
 
 def measure_all(tab, fronts, moves, out, **where):
@@ -138,10 +146,16 @@ def measure_all(tab, fronts, moves, out, **where):
         if len(samples) < 30:
             out[view] = {"error": f"only {len(samples)} of {moves} moves redrew", **where}
             continue
+        # frame work: from the start of the move's frame to its end (``PROBE``)
+        work = np.asarray(samples) - np.asarray(parts["wait"])
         out[view] = summary(samples, moves, slider=label, **where,
                             draw_median_ms=float(np.median(parts["draw"])),
                             js_median_ms=float(np.median(parts["js"])),
-                            js_p95_ms=float(np.percentile(parts["js"], 95)))
+                            js_p95_ms=float(np.percentile(parts["js"], 95)),
+                            wait_median_ms=float(np.median(parts["wait"])),
+                            wait_p95_ms=float(np.percentile(parts["wait"], 95)),
+                            frame_work_median_ms=float(np.median(work)),
+                            frame_work_p95_ms=float(np.percentile(work, 95)))
     return out
 
 
@@ -371,9 +385,15 @@ def to_markdown(res):
                   "(laid out, painted and handed to the compositor), median / p95 (ms) over "
                   "the moves shown, then in brackets the median of the front end's own "
                   "JavaScript in that frame; every widget type found on the pages (aim: "
-                  f"{AIM}):", "",
-                  "| widget type | static page | JupyterLab (live kernel) |",
-                  "| --- | --- | --- |"]
+                  f"{AIM}). Frame work is the part of a move from the start of the "
+                  "next animation frame to its end (median / p95, ms), then in brackets "
+                  "the median wait from the key to that frame's start: the wait is spread "
+                  "over one vsync interval whatever the front end does, so a move shows in "
+                  "the next frame when its frame work fits in one 16.7 ms frame "
+                  "(one-frame criterion: frame work p95 <= 16 ms):", "",
+                  "| widget type | static page | frame work, static | JupyterLab (live kernel) "
+                  "| frame work, JupyterLab |",
+                  "| --- | --- | --- | --- | --- |"]
 
         def cell(v):
             if not v:
@@ -383,9 +403,16 @@ def to_markdown(res):
             js = f"; JS {v['js_median_ms']:.1f}" if "js_median_ms" in v else ""
             return f"{v['median_ms']:.1f} / {v['p95_ms']:.1f} ({v['moves']} moves{js})"
 
+        def work(v):
+            if not v or "frame_work_median_ms" not in v:
+                return "-"
+            return (f"{v['frame_work_median_ms']:.1f} / {v['frame_work_p95_ms']:.1f} "
+                    f"(wait {v['wait_median_ms']:.1f})")
+
         for view in sorted(set(static) | set(lab), key=lambda v: VIEW_NAMES.get(v, v)):
-            lines.append(f"| {VIEW_NAMES.get(view, view)} | {cell(static.get(view))} | "
-                         f"{cell(lab.get(view))} |")
+            s_, l_ = static.get(view), lab.get(view)
+            lines.append(f"| {VIEW_NAMES.get(view, view)} | {cell(s_)} | {work(s_)} | "
+                         f"{cell(l_)} | {work(l_)} |")
     first = res.get("first_answer_s")
     if first:
         parts = res.get("first_answer_parts", {})
