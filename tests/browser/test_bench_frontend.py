@@ -59,7 +59,9 @@ def test_front_end_response_time_is_measured(chromium_browser):
     assert parts["html"] <= parts["load_event"]
     load = res["first_load"]
     assert set(load["pages"]) == set(pages)
-    assert load["heaviest"] == "chapters/01_nonconvexity.html"
+    # the heaviest is the page that fetched the most bytes (chapter 1 and the intro
+    # are within 1% of each other: which one it is depends on what is in view)
+    assert load["heaviest"] == max(load["pages"], key=lambda p: load["pages"][p]["raw_bytes"])
     weight = load["pages"][load["heaviest"]]
     assert 0 < weight["gzip_bytes"] < weight["raw_bytes"]
     table = bench.to_markdown({"machine": bench.machine(), **res})
