@@ -4,7 +4,8 @@
   the animation frame in which the front end redrew its figure (the browser paints
   right after it), median and p95 of at least 30 moves, for every widget type found
   on the pages: in the static page (no kernel) and in JupyterLab (the same front end
-  against a live kernel). Widget types are found, not listed: every front end marks
+  against a live kernel, with JupyterLab's default windowing of notebooks: the
+  cells out of view are not rendered). Widget types are found, not listed: every front end marks
   its element with ``data-view`` (``labtools/widgets/js/main.js``), so a widget made
   live later is measured as soon as a page shows it.
 - **First answer**: from navigation to the first widget of a page that has drawn
