@@ -59,7 +59,7 @@ AIM = "p95 <= 16 ms (one frame at 60 Hz)"
 # JavaScript, ``frame - draw`` the browser's rendering, and ``start`` the wait for
 # the next frame, which no front end can shorten: a key lands anywhere in a vsync
 # interval, so the wait is spread about uniformly over 0-16.7 ms (measured in the
-# static pages, front ends with no work between frames: median 4-8 ms, p95 8-19
+# static pages, front ends with no work between frames: median 5-11 ms, p95 9-19
 # ms; more where a slice of work or a long frame is in progress when the key
 # comes). Total p95 <= 16 ms would then need frame work near 0; the criterion a
 # front end can meet is "frame work" = ``frame - start`` (all a move does once its
