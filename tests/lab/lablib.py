@@ -58,15 +58,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_settings(folder: Path) -> None:
-    """User settings: no news fetching (no internet), every cell kept in the DOM."""
+def write_settings(folder: Path, windowing: str | None = "none") -> None:
+    """User settings: no news fetching (no internet), every cell kept in the DOM
+    and rendered (``windowing``: the notebook's windowing mode; None keeps
+    JupyterLab's default, ``contentVisibility``, which skips rendering the cells
+    out of view, as a reader's JupyterLab does)."""
     files = {
         "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
             "fetchNews": "false",
             "checkForUpdates": False,
         },
-        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     }
+    if windowing is not None:
+        files["@jupyterlab/notebook-extension/tracker.jupyterlab-settings"] = {
+            "windowingMode": windowing}
     for rel, data in files.items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,12 +94,14 @@ def kill_our_kernels(runtime: Path) -> None:
 
 
 @contextlib.contextmanager
-def jupyterlab(jupyter: Path, work: Path, env: dict, timeout: float = 180):
+def jupyterlab(jupyter: Path, work: Path, env: dict, timeout: float = 180,
+               windowing: str | None = "none"):
     """JupyterLab (the ``jupyter`` command given) on a free localhost port with a
     token, over a copy of the repository in ``work/repo``, with its own config,
     data, runtime, settings, workspace, IPython and Matplotlib folders in ``work``;
     ``env`` is the rest of its environment. Yields a :class:`Lab` once the server
-    answers; a server that exits or stays silent for ``timeout`` seconds raises a
+    answers (``windowing``: see :func:`write_settings`); a server that exits or
+    stays silent for ``timeout`` seconds raises a
     ``RuntimeError`` with the end of its log. Always shut down afterwards: the
     server, its process group and its kernels."""
     root = work / "repo"
@@ -103,7 +110,7 @@ def jupyterlab(jupyter: Path, work: Path, env: dict, timeout: float = 180):
             for name in ("config", "data", "runtime", "settings", "workspaces", "ipython", "mpl")}
     for d in dirs.values():
         d.mkdir()
-    write_settings(dirs["settings"])
+    write_settings(dirs["settings"], windowing)
     env = {
         **env,
         "JUPYTER_CONFIG_DIR": str(dirs["config"]),

@@ -96,6 +96,9 @@ def test_lab_response_time_is_measured(chapter, lab):
         out = fronts[view]
         assert "error" not in out, out
         assert out["moves"] >= 30 and 0 < out["median_ms"] <= out["p95_ms"] < 10_000
+        # the parts of each move: the wait for the next frame, then that frame's work
+        assert 0 <= out["wait_median_ms"] <= out["wait_p95_ms"] <= out["p95_ms"]
+        assert 0 < out["frame_work_median_ms"] <= out["frame_work_p95_ms"] <= out["p95_ms"]
     assert "| 1-D explorer | " in "\n".join(bench.to_markdown(res))
 
 

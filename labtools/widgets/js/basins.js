@@ -5,7 +5,9 @@
 // bar follows, and a new move of a control starts over at once.
 import { run } from "./optim.js";
 import { layered, dataToPixel, star, OKABE_ITO } from "./plot.js";
-import { controlModels, onChange, compileLandscape, makeOptimizer, fmt, point, mountFront, valueOf } from "./common.js";
+import {
+  controlModels, onChange, compileLandscape, makeOptimizer, fmt, point, mountFront, valueOf, inputPending,
+} from "./common.js";
 
 // labtools.plots.figures.NO_BASIN_COLOR
 const NO_BASIN = "#BBBBBB";
@@ -124,9 +126,12 @@ export async function basinsView({ model, el }) {
 
     const slice = () => {
       if (me !== job) return; // a newer move started over
-      const t0 = performance.now();
+      const t0 = performance.now(), row0 = labels.length;
       try {
-        while (labels.length < n && performance.now() - t0 < SLICE_MS) {
+        // a row at least per frame; a key pressed meanwhile ends the slice, so
+        // that the move is answered in the next frame, not after the slice
+        while (labels.length < n && performance.now() - t0 < SLICE_MS
+               && (labels.length === row0 || !inputPending())) {
           labels.push(...basinRows(L, make, settings, labels.length, labels.length + 1));
         }
       } catch (err) {

@@ -14,6 +14,9 @@ import {
 } from "./mlp.js";
 
 const NET_SLICE_MS = 10;
+// The frame that answers a move does less: its own rendering must fit in the frame
+// too (issue 13: a 10 ms first slice made the answering frame take about 30 ms).
+const NET_FIRST_SLICE_MS = 3;
 const NET_MAP_ROWS = 6;  // rows of the decision map's grid computed per piece of work
 
 // Python's format(v, ".0%"): the percentage rounded half to even.
@@ -226,9 +229,9 @@ export async function networkView({ model, el }) {
     job = retrain(settings());
     root.dataset.busy = "true";
     const mine = job;
-    const slice = () => {
+    const slice = (budget = NET_SLICE_MS) => {
       if (job !== mine) return;
-      const until = performance.now() + NET_SLICE_MS;
+      const until = performance.now() + budget;
       try {
         while (performance.now() < until) {
           if (mine.next().done) { delete root.dataset.busy; return; }
@@ -241,9 +244,9 @@ export async function networkView({ model, el }) {
         console.error(err);
         return;
       }
-      requestAnimationFrame(slice);
+      requestAnimationFrame(() => slice());
     };
-    slice();
+    slice(NET_FIRST_SLICE_MS);
   }
   // a move stops the old run at once: the frame that answers it runs no slice of it
   for (const m of Object.values(c)) m.on("change:value change:index", () => { job = null; });
