@@ -81,14 +81,22 @@ def _tight_png_of_one_draw(fig, compress_level):
         return None
     canvas.draw()
     box = fig.get_tightbbox(canvas.get_renderer())
+    pad = box.padded(rc["savefig.pad_inches"])
     width, height = fig.get_size_inches()
     tol = 1e-6
+    buf = io.BytesIO()
     if box.x0 < -tol or box.y0 < -tol or box.x1 > width + tol or box.y1 > height + tol:
-        return None
+        # Something (an axis label's descent, a legend placed outside) lies
+        # beyond the figure: savefig draws the figure moved into the box just
+        # measured, without measuring it again (no layout engine: no first pass).
+        if fig.get_layout_engine() is not None:
+            return None
+        fig.savefig(buf, format="png", bbox_inches=pad,
+                    pil_kwargs={"compress_level": compress_level})
+        return buf.getvalue()
     rgba = np.asarray(canvas.buffer_rgba())
     rows, cols = rgba.shape[:2]
     # the padded box in pixels, rows counted from the top as in the buffer
-    pad = box.padded(rc["savefig.pad_inches"])
     # (savefig's size: the box's, truncated to whole pixels, counted from its
     # bottom left corner, here at the nearest pixel: within half a pixel of
     # where savefig moves it)
@@ -98,7 +106,6 @@ def _tight_png_of_one_draw(fig, compress_level):
     out[...] = np.round(np.asarray(matplotlib.colors.to_rgba(fig.get_facecolor())) * 255)
     src = rgba[max(top, 0):min(top + h, rows), max(x0, 0):min(x0 + w, cols)]
     out[max(-top, 0):max(-top, 0) + src.shape[0], max(-x0, 0):max(-x0, 0) + src.shape[1]] = src
-    buf = io.BytesIO()
     Image.fromarray(out, "RGBA").save(buf, format="png", compress_level=compress_level)
     return buf.getvalue()
 
