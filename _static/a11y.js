@@ -140,10 +140,7 @@
         var box = node.closest(".widget-slider, .jupyter-widgets") || document;
         if (boxes.indexOf(box) === -1) { boxes.push(box); }
       });
-      boxes.forEach(function (box) {
-        if (box !== document && box.matches("[role=slider]")) { box = box.parentElement; }
-        valueSliders(box);
-      });
+      boxes.forEach(valueSliders);
     }).observe(document.body, {
       subtree: true, childList: true, characterData: true,
       attributes: true, attributeFilter: ["aria-valuetext"]

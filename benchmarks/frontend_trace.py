@@ -66,13 +66,14 @@ PHASES = ("EventDispatch", "FireAnimationFrame", "UpdateLayoutTree", "Layout", "
 SHOWN = {*PHASES, "FunctionCall", "RunTask", "ParseHTML", "MinorGC", "MajorGC", "TimerFire"}
 
 
-def trace_moves(view, site=fb.SITE, moves=20):
-    """The trace (bytes) of ``moves`` moves of the first front end ``view`` of the site."""
+def trace_moves(view, site=fb.SITE, moves=20, browser=None):
+    """The trace (bytes) of ``moves`` moves of the first front end ``view`` of the site
+    (in ``browser``, a Playwright browser, else Debian's Chromium)."""
     page_path = next((p for p in fb.widget_pages(site)
                       if view in fb.views_on_page((site / p).read_text(errors="replace"))), None)
     if page_path is None:
         raise ValueError(f"view must be a front end shown on a page of {site}, got {view!r}")
-    with serve(site) as base, fb.chromium() as b:
+    with serve(site) as base, fb.chromium(browser) as b:
         page = b.new_page(viewport={"width": 1280, "height": 900})
         page.route("**/*", Offline())
         page.goto(base + page_path, wait_until="load")

@@ -158,7 +158,7 @@ class Panel:
         self._background = None
 
     def redraws(self, key):
-        """True when ``render(key)`` will draw the whole figure.
+        """True when ``render(key)`` may draw the whole figure.
 
         A widget changes what belongs to the background (axis limits,
         labels) only then, so a blitted update never shows a stale axis.

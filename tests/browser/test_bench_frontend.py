@@ -7,6 +7,7 @@ response time, the first answer with the page's milestones, and the bytes."""
 from __future__ import annotations
 
 import importlib.util
+import re
 
 import pytest
 from browserlib import BOOK, SITE, require_site
@@ -68,3 +69,25 @@ def test_front_end_response_time_is_measured(chromium_browser):
     assert "| landscape explorer | " in table and "| chord explorer | " in table
     assert "| frame work, static |" in table and "(wait " in table
     assert "First-load bytes" in table and "manager fetched" in table
+
+
+def test_where_a_move_goes_is_traced(chromium_browser, capsys):
+    """``benchmarks/frontend_trace.py``: the phases of the frames of a widget's moves,
+    from a Chromium trace of the same moves as the bench."""
+    require_site()
+    _bench()  # puts benchmarks/ on the path
+    import frontend_trace as ft
+
+    raw = ft.trace_moves("chord", SITE, moves=6, browser=chromium_browser)
+    keys = [e for e in ft.main_thread(raw)
+            if e["name"] == "EventDispatch" and ft._detail(e).get("type") == "keydown"]
+    assert len(keys) == 6  # the traced moves, not the warm-up before them
+    ft.report(raw)
+    out = capsys.readouterr().out
+    for phase in ("FireAnimationFrame", "Layout", "Paint", "Commit"):
+        assert re.search(rf"^  {phase} +\d+\.\d\d \(\d+\)$", out, re.M), out
+    # one move's timeline starts at its key, with the front end's frame after it
+    assert re.search(r"^one move \(key 3 of 6\)", out, re.M), out
+    assert re.search(r"^ +0\.00 +\d+\.\d\d +EventDispatch \{'type': 'keydown'\}", out, re.M), out
+    with pytest.raises(ValueError, match="view must be a front end"):
+        ft.trace_moves("no-such-view", SITE, browser=chromium_browser)

@@ -92,6 +92,10 @@ def test_lab_response_time_is_measured(chapter, lab):
     res = bench.bench_lab(quick=True, lab=lab, page=page, notebooks=[NOTEBOOK], run=False)
     fronts = res["front_ends_lab"]
     assert {"explorer1d", "landscape"} <= set(fronts), fronts  # found on the page, not listed
+    # every type the notebook's outputs hold gets a row (its built page says which)
+    expected = bench.views_of_notebook(NOTEBOOK)
+    assert expected or not bench.SITE.is_dir(), "the built page holds no front end"
+    assert expected <= set(fronts), (expected, fronts)
     for view in ("explorer1d", "landscape"):
         out = fronts[view]
         assert "error" not in out, out
