@@ -13,7 +13,22 @@ export async function controlModels(model) {
   for (const [name, ref] of Object.entries(refs)) {
     out[name] = await model.widget_manager.get_model(String(ref).replace("IPY_MODEL_", ""));
   }
+  if (!model.comm_live) followDrags(Object.values(out));
   return out;
+}
+
+// In the static page (no kernel: the models have no live comm), every slider
+// follows a drag. Python makes the sliders whose every move reruns something
+// costly update only when let go (continuous_update=False), so that a running
+// kernel is not asked to recompute at every pixel of a drag; here the front
+// end alone answers a move, so the figure can follow the mouse. The slider's
+// view reads the setting at each move of the drag.
+function followDrags(models) {
+  for (const m of models) {
+    if (/SliderModel$/.test(m.get("_model_name")) && m.get("continuous_update") === false) {
+      m.set("continuous_update", true);
+    }
+  }
 }
 
 // The value of a control. A dropdown's model holds the index of the choice and
