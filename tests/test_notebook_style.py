@@ -8,6 +8,7 @@ visible, since one click shows it. Reads the notebooks; runs nothing.
 """
 
 import pathlib
+import re
 
 import nbformat
 import pytest
@@ -63,3 +64,32 @@ def test_the_style_check_sees_long_lines_and_glue_only_where_a_reader_does():
     nb.cells[0].source = "glue('a', 1)\n" + "y = 2\n" * 19
     nb.cells[1].source = "z = 3"
     assert style_problems(nb) == []  # 1 of 21 lines: under 5%
+
+
+# Issue 13: every widget of the chapters answers its controls in the page itself
+# (its browser front end), so the prose never tells a reader that they work only
+# in a kernel, or that the page shows them frozen.
+KERNEL_ONLY = re.compile(r"\b(?:in|with)\s+a\s+(?:live|running)\s+(?:kernel|notebook)\b"
+                         r"|\bon\s+this\s+page\s+you\s+see\b", re.IGNORECASE)
+
+
+def kernel_only_sentences(nb) -> list[str]:
+    """The markdown cells' phrases that send a reader to a kernel to move a widget."""
+    return [f"cell {i}: {m.group(0)!r}" for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "markdown" for m in KERNEL_ONLY.finditer(cell.source)]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_prose_does_not_send_a_reader_to_a_kernel_to_move_a_widget(path):
+    nb = nbformat.read(ROOT / path, as_version=4)
+    assert not kernel_only_sentences(nb), kernel_only_sentences(nb)
+
+
+def test_the_kernel_only_check_sees_the_phrasings_it_is_for():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("In a live\nkernel, move it; on this page you see it."),
+        nbformat.v4.new_markdown_cell("To run the code cells you need a kernel (Binder)."),
+        nbformat.v4.new_code_cell("# in a running notebook"),
+    ])
+    assert kernel_only_sentences(nb) == ["cell 0: 'In a live\\nkernel'",
+                                         "cell 0: 'on this page you see'"]
