@@ -204,12 +204,11 @@ class Panel:
         """Draw (in full if :meth:`redraws`, else by blitting) and return the PNG bytes."""
         if self.redraws(key) and (self._key is not _UNKEYED or self.fig.stale):
             self._draw_static()
-            self._key = key
         else:
             # the cached background; one drawn by static_rgba() with nothing
             # changed since is the figure as it stands, whatever its key
-            self._key = key
             self.canvas.restore_region(self._background)
+        self._key = key
         unchanged = not self.fig.stale
         for a in self.animated:
             if a.get_visible():
