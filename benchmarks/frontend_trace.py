@@ -33,19 +33,27 @@ owner). Containing each front end's box (``contain: content``) keeps its changes
 style and layout local.
 
 Later traces (issue 13, the rendering part of a move): on a chapter page every
-frame still laid out, pre-painted, painted and layerized the whole article
-(chapter 2: 9378 layout objects; Paint 2.0 ms, Layerize 2.9 ms, Commit about 4 ms
-a frame, whatever changed). The site's CSS now skips the blocks out of view
-(``content-visibility: auto`` in ``_static/course.css``): about 3000 objects, Paint
-0.4-0.5 ms, Layerize 1.5-2 ms. What remains is mostly Commit, and most of Commit is
-``LayerTreeHost::DoUpdateLayers`` handing each redrawn canvas to the compositor:
-Chromium here runs without a GPU, so a 2-D canvas is a software bitmap copied on
-every frame that redraws it, about 1.5 ms per canvas of 390 x 330 (the optimizer
-race redraws five: Commit about 8 ms; with its canvases hidden, under 4 ms). A
-browser with GPU rasterization keeps canvases on the GPU and does not pay this.
+frame that changes text or layout lays out, pre-paints, paints and layerizes the
+whole article, whatever changed (chapter 5: 19,543 layout objects; a front end's
+status line rewritten alone costs 9-11 ms a frame, its canvases redrawn alone 3 ms).
+Skipping the blocks out of view (``content-visibility: auto``) cut this to about
+3000 objects, but was taken out of the site's CSS again: a block not yet drawn stands
+in at a guessed height, so a widget's place in the page jumped while the browser
+tests scrolled and took screenshots (flaky). Containing each block (``contain:
+layout paint style``) cut Paint and PrePaint but changed the pages' heights (margins
+no longer collapse through a block). Most of Commit is
+``LayerTreeHost::DoUpdateLayers`` rasterizing the canvases' recorded operations:
+Chromium here runs without a GPU, so a 2-D canvas is a software bitmap redrawn on
+the main thread. With Skia's own categories added to the trace, the optimizer race's
+commit showed some 700 ``drawArc`` calls a frame, one per dot of four paths that had
+converged: ``drawPath`` (plot.js) now leaves out the steps within half a pixel of
+the last one drawn and fills all its dots at once (8 ``drawArc`` calls a frame
+remain). Tracing Skia inflates each call's cost; untraced, the gain is about a
+millisecond. A browser with GPU
+rasterization keeps canvases on the GPU and does not pay this.
 In JupyterLab the bench ran with every cell rendered (``windowingMode: none``, as
 the tests need); JupyterLab's default (``contentVisibility``) skips the cells out
-of view as the site's CSS does, and is what the bench now measures.
+of view as the site's CSS once did, and is what the bench now measures.
 """
 
 from __future__ import annotations

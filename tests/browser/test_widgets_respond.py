@@ -17,6 +17,7 @@ import hashlib
 
 import pytest
 from browserlib import SCREENSHOTS, SITE, open_page, page_problems_summary, site_pages
+from dragging import drag
 from localsite import serve
 from widget_page import build_widget, write_page
 
@@ -188,17 +189,6 @@ def test_every_control_of_a_live_widget_changes_its_figure(context, server, page
     assert not problems, page_problems_summary(page_path, problems)
 
 
-# The figure as the front end has drawn it: its canvases' pixels and its images,
-# read in the page (no screenshot: nothing scrolls while the mouse button is held).
-DRAWN = """el => [...el.querySelectorAll('canvas')].map(c => c.toDataURL())
-  .concat([...el.querySelectorAll('img')].map(i => i.src)).join('|')"""
-
-
-def _drawn(front) -> str:
-    front.page.evaluate(FRAME)
-    return hashlib.sha1(front.evaluate(DRAWN).encode()).hexdigest()
-
-
 @pytest.mark.parametrize("page_path", live_pages() or ["(no page)"],
                          ids=lambda p: p.removesuffix(".html"))
 def test_a_dragged_slider_moves_the_figure_while_it_is_dragged(context, server, page_path):
@@ -222,31 +212,8 @@ def test_a_dragged_slider_moves_the_figure_while_it_is_dragged(context, server, 
                 if not handle.count() or slider.locator("[disabled]").count():
                     continue  # greyed out: the keyboard test checks its reason is shown
                 where = f"{page_path}, live widget {i + 1}, slider {_describe(slider)!r}"
-                handle.scroll_into_view_if_needed()
-                now, lo, hi = (float(handle.get_attribute(a)) for a in
-                               ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
-                leg = 30 if now - lo <= hi - now else -30  # towards the far end
-                box = handle.bounding_box()
-                x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-                before = _drawn(front)
-                page.mouse.move(x, y)
-                page.mouse.down()
-                try:
-                    page.mouse.move(x + leg, y, steps=5)
-                    half = _drawn(front)
-                    page.mouse.move(x + 2 * leg, y, steps=5)
-                    full = _drawn(front)
-                finally:
-                    page.mouse.up()
+                problems += drag(front, slider, where)
                 dragged += 1
-                if half == before:
-                    problems.append(f"{where}: dragged {leg} px with the button held, "
-                                    "the figure did not change")
-                elif full == half:
-                    problems.append(f"{where}: the figure changed once, then did not follow "
-                                    f"the drag for another {leg} px")
-                if float(handle.get_attribute("aria-valuenow")) == now:
-                    problems.append(f"{where}: the drag did not move the slider")
         assert dragged > 0, f"{page_path}: no enabled slider next to a front end"
         problems += log.problems()
     finally:

@@ -1,21 +1,26 @@
 """Widgets in a running notebook: chapter 2 run in JupyterLab, then a slider and a
 dropdown of two different widgets (the 1-D explorer and the landscape explorer) are
-moved and each figure's pixels change (issue 13); and ``make bench``'s JupyterLab
-response-time measurement runs (on a small number of moves)."""
+moved and each figure's pixels change (issue 13); every slider of both, dragged with
+the mouse, moves the figure while it is dragged, and the kernel ends with the value
+the page shows; and ``make bench``'s JupyterLab response-time measurement runs (on a
+small number of moves)."""
 
 from __future__ import annotations
 
 import importlib.util
 import io
+import re
 import time
 
 import numpy as np
 import pytest
+from dragging import drag
 from lablib import REPO
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = "chapters/02_local_minima.ipynb"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
 
 def _bench():
@@ -138,3 +143,69 @@ def test_a_log_slider_is_heard_as_its_value_in_jupyterlab(chapter):
     after = box.evaluate(VOICED)[index]
     assert after["readout"] != before["readout"], "the slider did not move"
     assert after["heard"] == after["readout"], f"after a move a reader hears {after['heard']!r}"
+
+
+def _run_in_new_cell(page, code: str) -> str:
+    """Add a code cell at the end of the notebook, run ``code`` in it (as a learner
+    would, in the same kernel) and return what it printed."""
+    cells = page.locator(f"{PANEL} .jp-Notebook .jp-Cell")
+    last = cells.last
+    last.scroll_into_view_if_needed()
+    last.locator(".jp-InputPrompt").click()  # selects the cell, in command mode
+    page.keyboard.press("Escape")
+    n = cells.count()
+    page.keyboard.press("b")  # a new code cell below
+    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n",
+                           arg=[f"{PANEL} .jp-Notebook .jp-Cell", n])
+    page.keyboard.press("Enter")  # edit it
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Control+Enter")
+    out = cells.last.locator(".jp-OutputArea")
+    page.wait_for_function("el => el.innerText.trim() !== ''", arg=out.element_handle(),
+                           timeout=60_000)
+    return out.inner_text().strip()
+
+
+# the value and update setting of every "steps" slider the kernel holds
+KERNEL_STEPS = ("from ipywidgets import IntSlider\n"
+                "from ipywidgets.widgets.widget import _instances\n"
+                "print(sorted((w.value, w.continuous_update) for w in list(_instances.values())\n"
+                "             if isinstance(w, IntSlider) and w.description == 'steps'))")
+
+
+def test_a_dragged_slider_moves_the_figure_in_jupyterlab(chapter):
+    """In a running notebook as in the static page, the figure follows a drag of every
+    slider, also of those that Python updates only when let go (``steps``): the front
+    end answers each move, and the kernel still gets the value the page shows."""
+    page, _ = chapter
+    problems, dragged, steps_shown = [], 0, []
+    for view in ("explorer1d", "landscape"):
+        front = page.locator(f"{PANEL} [data-view={view}]").first
+        front.wait_for(state="visible", timeout=60_000)
+        box = front.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
+        sliders = box.locator(".widget-slider")
+        for j in range(sliders.count()):
+            slider = sliders.nth(j)
+            handle = slider.locator("[role=slider]").first
+            if not handle.count() or slider.locator("[disabled]").count():
+                continue
+            label = slider.locator(".widget-label").inner_text().strip()
+            problems += drag(front, slider, f"{view}, slider {label!r}")
+            dragged += 1
+            if label == "steps":
+                steps_shown.append(int(slider.locator(".widget-readout").inner_text()))
+    assert dragged >= 6, f"only {dragged} sliders were dragged"
+    assert not problems, "\n".join(problems)
+    # the kernel ends with what the page shows (the merged moves reached it)
+    assert len(steps_shown) == 2, steps_shown
+    time.sleep(2)
+    printed = _run_in_new_cell(page, KERNEL_STEPS)
+    kernel = [(int(v), c == "True") for v, c in
+              re.findall(r"\((\d+), (True|False)\)", printed.splitlines()[-1])]
+    assert kernel, printed
+    assert set(steps_shown) <= {v for v, _ in kernel}, (
+        f"the page shows steps = {steps_shown}, the kernel holds {kernel}")
+    # the page's switch to following drags stays in the page: Python's sliders keep
+    # updating only when let go, as they were made
+    assert not any(c for _, c in kernel), f"the page changed Python's sliders: {kernel}"
+    assert not page.js_errors, page.js_errors[:3]

@@ -13,20 +13,24 @@ export async function controlModels(model) {
   for (const [name, ref] of Object.entries(refs)) {
     out[name] = await model.widget_manager.get_model(String(ref).replace("IPY_MODEL_", ""));
   }
-  if (!model.comm_live) followDrags(Object.values(out));
+  followDrags(Object.values(out));
   return out;
 }
 
-// In the static page (no kernel: the models have no live comm), every slider
-// follows a drag. Python makes the sliders whose every move reruns something
-// costly update only when let go (continuous_update=False), so that a running
-// kernel is not asked to recompute at every pixel of a drag; here the front
-// end alone answers a move, so the figure can follow the mouse. The slider's
-// view reads the setting at each move of the drag.
+// Every slider follows a drag, in the static page and in a running notebook.
+// Python makes the sliders whose every move reruns something costly update only
+// when let go (continuous_update=False): before the front ends, each move was a
+// kernel round trip. Now the front end answers a move itself, so the figure can
+// follow the mouse. With a kernel, each move is still sent to it, but ipywidgets
+// sends a model's next change only once the kernel has answered the last one
+// (the changes in between are merged), so a drag never piles up work there.
+// The setting is changed in this page only, not sent to the kernel: Python's
+// slider keeps the value it was given. The slider's view reads it at each move.
 function followDrags(models) {
   for (const m of models) {
     if (/SliderModel$/.test(m.get("_model_name")) && m.get("continuous_update") === false) {
       m.set("continuous_update", true);
+      if (m._buffered_state_diff) delete m._buffered_state_diff.continuous_update;
     }
   }
 }

@@ -6,7 +6,7 @@
 // from optim.js's makeRng, which labtools.widgets.minibatch.PageRng reproduces
 // bit for bit, so this path and the Python widget's path are the same path.
 import { makeRng } from "./optim.js";
-import { layered, figureRow, dataToPixel, axes, curve, COLORS } from "./plot.js";
+import { layered, figureRow, dataToPixel, axes, curve, COLORS, thin } from "./plot.js";
 import { controlModels, onChange, compileLandscape, fmt, mountFront } from "./common.js";
 
 // FiniteSum: f(x) = mean_i g(x - s_i); the gradient of a batch is the mean of
@@ -131,7 +131,11 @@ export async function minibatchView({ model, el }) {
     ctx.beginPath();
     run.xs.forEach(([x, y], i) => (i ? ctx.lineTo(geo.X(x), geo.Y(y)) : ctx.moveTo(geo.X(x), geo.Y(y))));
     ctx.stroke();
-    for (const [x, y] of run.xs) { ctx.beginPath(); ctx.arc(geo.X(x), geo.Y(y), 1.8, 0, 2 * Math.PI); ctx.fill(); }
+    ctx.beginPath();  // the dots in one path, filled once (see thin in plot.js)
+    for (const [x, y] of thin(run.xs.map(([x, y]) => [geo.X(x), geo.Y(y)]))) {
+      ctx.moveTo(x + 1.8, y); ctx.arc(x, y, 1.8, 0, 2 * Math.PI);
+    }
+    ctx.fill();
     ctx.strokeStyle = COLORS.blue; ctx.fillStyle = COLORS.blue; ctx.lineWidth = 1.2;
     run.fullGrads.forEach((g, i) => {
       const [x, y] = run.xs[i];
