@@ -21,6 +21,19 @@ def drawn(front) -> str:
     return hashlib.sha1(front.evaluate(DRAWN).encode()).hexdigest()
 
 
+def draggable(box) -> list:
+    """The sliders of a widget's ``box`` (a Playwright locator) that a reader can drag:
+    those with a handle and not greyed out (the keyboard test checks that a greyed-out
+    one shows its reason)."""
+    sliders = box.locator(".widget-slider")
+    out = []
+    for j in range(sliders.count()):
+        slider = sliders.nth(j)
+        if slider.locator("[role=slider]").count() and not slider.locator("[disabled]").count():
+            out.append(slider)
+    return out
+
+
 def drag(front, slider, where: str) -> list[str]:
     """Press the handle of ``slider`` (an ipywidgets ``.widget-slider``) and drag it
     30 px towards its far end, then 30 px more; return what went wrong, each problem

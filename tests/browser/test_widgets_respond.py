@@ -17,7 +17,7 @@ import hashlib
 
 import pytest
 from browserlib import SCREENSHOTS, SITE, open_page, page_problems_summary, site_pages
-from dragging import drag
+from dragging import FRAME, drag, draggable
 from localsite import serve
 from widget_page import build_widget, write_page
 
@@ -28,7 +28,6 @@ pytestmark = pytest.mark.browser
 FRONT = ".labtools-front"
 # The box of one course widget: its controls and its front end.
 BOX = "xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]"
-FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def live_pages() -> list[str]:
@@ -205,12 +204,7 @@ def test_a_dragged_slider_moves_the_figure_while_it_is_dragged(context, server, 
         fronts = page.locator(FRONT)
         for i in range(fronts.count()):
             front = fronts.nth(i)
-            sliders = front.locator(BOX).locator(".widget-slider")
-            for j in range(sliders.count()):
-                slider = sliders.nth(j)
-                handle = slider.locator("[role=slider]").first
-                if not handle.count() or slider.locator("[disabled]").count():
-                    continue  # greyed out: the keyboard test checks its reason is shown
+            for slider in draggable(front.locator(BOX)):
                 where = f"{page_path}, live widget {i + 1}, slider {_describe(slider)!r}"
                 problems += drag(front, slider, where)
                 dragged += 1

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 import pytest
-from dragging import drag
+from dragging import drag, draggable
 from lablib import REPO
 
 pytestmark = pytest.mark.browser
@@ -183,12 +183,7 @@ def test_a_dragged_slider_moves_the_figure_in_jupyterlab(chapter):
         front = page.locator(f"{PANEL} [data-view={view}]").first
         front.wait_for(state="visible", timeout=60_000)
         box = front.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
-        sliders = box.locator(".widget-slider")
-        for j in range(sliders.count()):
-            slider = sliders.nth(j)
-            handle = slider.locator("[role=slider]").first
-            if not handle.count() or slider.locator("[disabled]").count():
-                continue
+        for slider in draggable(box):
             label = slider.locator(".widget-label").inner_text().strip()
             problems += drag(front, slider, f"{view}, slider {label!r}")
             dragged += 1
