@@ -215,6 +215,43 @@ def test_a_dragged_slider_moves_the_figure_while_it_is_dragged(context, server, 
     assert not problems, page_problems_summary(page_path, problems)
 
 
+@pytest.mark.parametrize("page_path", live_pages() or ["(no page)"],
+                         ids=lambda p: p.removesuffix(".html"))
+def test_a_move_repaints_the_widgets_block_not_the_whole_chapter(context, server, page_path):
+    """The two rules that keep a move's repaint local (issue 13, response time, measured
+    in ``make bench``): the site's CSS makes every block of a chapter a paint group of
+    its own (``isolation``), and a front end's status line keeps its paint in its box
+    (``contain: paint``). The CSS selector follows the theme's markup: if the theme's
+    markup changes under it, the rule stops matching, silently, and this test says so."""
+    if page_path == "(no page)":
+        pytest.fail("no page of the built site holds a browser front end (anywidget)")
+    page, log = open_page(context, server + page_path)
+    try:
+        page.wait_for_selector(f"{FRONT} canvas", timeout=30_000)
+        found = page.evaluate("""(sel) => Array.from(document.querySelectorAll(sel)).map(f => {
+            let block = f;  // the block of the chapter's text that holds the widget
+            while (block && !(block.parentElement && block.parentElement.tagName === 'SECTION'))
+              block = block.parentElement;
+            const lines = Array.from(f.querySelectorAll('[role=status]'));
+            return {grouped: !!block && getComputedStyle(block).isolation === 'isolate',
+                    lines: lines.length,
+                    loose: lines.filter(l => !/paint|strict|content/
+                                        .test(getComputedStyle(l).contain)).length};
+          })""", FRONT)
+        assert found, f"{page_path}: no front end rendered"
+        problems = [f"{page_path}, live widget {i + 1}: its block of the chapter is not a paint "
+                    f"group of its own (isolation: isolate, _static/course.css)"
+                    for i, f in enumerate(found) if not f["grouped"]]
+        problems += [f"{page_path}, live widget {i + 1}: {f['loose']} status line(s) without "
+                     f"contain: paint (statusLine, common.js)"
+                     for i, f in enumerate(found) if f["loose"]]
+        assert sum(f["lines"] for f in found) > 0, f"{page_path}: no status line found"
+        problems += log.problems()
+    finally:
+        page.close()
+    assert not problems, page_problems_summary(page_path, problems)
+
+
 # ------------------------------------------------------------- the network explorer
 
 NETWORK_PAGE = "chapters/06_neural_landscapes.html"

@@ -130,10 +130,14 @@ export const point = (x, digits = 3) =>
   (x.length === 1 ? fmt(x[0], digits) : `(${x.map((v) => fmt(v, digits)).join(", ")})`);
 
 // A message line (role=status, read out by screen readers when it changes).
+// Its paint stays inside its box (contain: paint), so a new message of another length
+// does not make the browser re-layerize the page: in chapter 5, Layerize 1.3 -> 0.2 ms
+// for the message changed alone (issue 13). A long word wraps rather than overflow
+// the box, where it would be clipped.
 export function statusLine() {
   const div = document.createElement("div");
   div.setAttribute("role", "status");
-  div.style.cssText = "padding:2px 4px; font-size:14px;";
+  div.style.cssText = "padding:2px 4px; font-size:14px; contain:paint; overflow-wrap:anywhere;";
   return div;
 }
 
