@@ -548,6 +548,21 @@ def test_race_runs_every_optimizer_and_fills_the_table():
     assert "lr gd must be positive" in w.message
 
 
+def test_race_never_names_a_run_that_diverged_as_the_lowest():
+    # on the saddle x^2 - y^2, unbounded below, momentum at this lr leaves the map
+    # (diverged) with the lowest f of all; the lowest of the runs that did not is gd's
+    w = W.optimizer_race("saddle", ["gd", "momentum"], x0=(-0.95, 0.37), steps=300,
+                         lr={"gd": 0.011, "momentum": 0.011})
+    status = {n: t.status for n, t in w.result.items()}
+    assert status == {"gd": "max_steps", "momentum": "diverged"}
+    assert w.result["momentum"].values[-1] < w.result["gd"].values[-1]
+    assert w.message.startswith("From (-0.95, 0.37): lowest final value by gd (f = ")
+    assert w.message.endswith("; momentum diverged.")
+    w.set(**{"lr gd": 0.2})
+    assert w.result["gd"].status == "diverged"
+    assert w.message == "From (-0.95, 0.37): every run diverged (see the table)."
+
+
 @slow  # make unit: test_race_runs_every_optimizer_and_fills_the_table (a bad lr)
 def test_race_leaves_out_unknown_optimizers_with_a_message():
     w = W.optimizer_race("himmelblau", optimizers=["gd", "sgd"], steps=10)

@@ -224,10 +224,22 @@ class OptimizerRace(LiveFigure, Widget):
         self.alt = (*alts, alt_loss)
         self.table.value = self._table(traces)
         self.updates += 1
-        best = min(traces, key=lambda n: traces[n].values[-1])
-        self._say(f"From {point(x0)}: lowest final value by {best} "
-                  f"(f = {fmt(traces[best].values[-1])}).")
+        self._say(self._verdict(x0, traces))
         return traces
+
+    @staticmethod
+    def _verdict(x0, traces):
+        """The status line: the lowest final value among the runs that did not diverge
+        (on a landscape unbounded below, a run that diverged may end lowest of all, and
+        that is no win); the runs that diverged are named. race.js says the same."""
+        gone = [n for n, t in traces.items() if t.status == "diverged"]
+        kept = [n for n in traces if n not in gone]
+        if not kept:
+            return f"From {point(x0)}: every run diverged (see the table)."
+        best = min(kept, key=lambda n: traces[n].values[-1])
+        text = (f"From {point(x0)}: lowest final value by {best} "
+                f"(f = {fmt(traces[best].values[-1])})")
+        return text + (f"; {', '.join(gone)} diverged." if gone else ".")
 
     def _table(self, traces):
         c = self.controls

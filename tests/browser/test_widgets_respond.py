@@ -396,3 +396,29 @@ def test_every_control_changes_the_figure_in_a_page_of_its_own(context, widget_s
     finally:
         page.close()
     assert not problems, page_problems_summary(name, problems)
+
+
+def test_the_race_in_the_page_names_no_diverged_run_as_the_lowest(context, tmp_path):
+    """race.js's status line says what labtools says (``OptimizerRace._verdict``): the
+    lowest final value among the runs that did not diverge, then the runs that did. On
+    the saddle, unbounded below, momentum at this lr diverges with the lowest f of all."""
+    settings = {"momentum diverged": {"gd": 0.011, "momentum": 0.011},
+                "every run diverged": {"gd": 0.2, "momentum": 0.011}}
+    widgets = [build_widget(lambda lr=lr: lt.widgets.optimizer_race(
+        "saddle", ["gd", "momentum"], x0=(-0.95, 0.37), steps=300, lr=lr))
+        for lr in settings.values()]
+    for case, w in zip(settings, widgets, strict=True):
+        assert case in w.message, w.message
+    write_page(tmp_path, "race", widgets)
+    with serve(tmp_path) as base:
+        page, log = open_page(context, base + "race.html")
+        try:
+            page.wait_for_selector(f"{FRONT} canvas", timeout=30_000)
+            lines = page.locator(f"{FRONT} [role=status]")
+            assert lines.count() == len(widgets)
+            said = [lines.nth(i).inner_text().strip() for i in range(len(widgets))]
+            problems = [p for p in log.problems() if "favicon" not in p]
+        finally:
+            page.close()
+    assert said == [w.message for w in widgets]
+    assert not problems, page_problems_summary("race.html", problems)

@@ -23,6 +23,20 @@ export function raceRuns(L, racers, x0, steps) {
   return traces;
 }
 
+// The status line, as labtools.widgets.race (OptimizerRace._verdict): the lowest final
+// value among the runs that did not diverge (on a landscape unbounded below, a run
+// that diverged may end lowest of all, and that is no win); the ones that did, named.
+function verdict(x0, names, traces) {
+  const last = (t) => t.values[t.values.length - 1];
+  const gone = names.filter((n) => traces[n].status === "diverged");
+  const kept = names.filter((n) => !gone.includes(n));
+  if (!kept.length) return `From ${point(x0)}: every run diverged (see the table).`;
+  let best = kept[0];
+  for (const n of kept) if (last(traces[n]) < last(traces[best])) best = n;
+  const text = `From ${point(x0)}: lowest final value by ${best} (f = ${fmt(last(traces[best]))})`;
+  return text + (gone.length ? `; ${gone.join(", ")} diverged.` : ".");
+}
+
 const OUTCOME = { converged: "converged", diverged: "diverged", max_steps: "still moving" };
 
 // OptimizerRace._table
@@ -130,9 +144,7 @@ export async function raceView({ model, el }) {
       + racers.map(({ name }) => `${name} ends at f = ${fmt(last(traces[name]))}`).join("; ") + ".");
 
     table.innerHTML = raceTable(racers, traces);
-    let best = racers[0].name;
-    for (const { name } of racers) if (last(traces[name]) < last(traces[best])) best = name;
-    status.textContent = `From ${point(x0)}: lowest final value by ${best} (f = ${fmt(last(traces[best]))}).`;
+    status.textContent = verdict(x0, racers.map(({ name }) => name), traces);
     el.dataset.updates = String(Number(el.dataset.updates || 0) + 1);
   }
 
