@@ -9,6 +9,7 @@ leave no process behind. The grader runs with a secret in its environment, a
 throw-away $HOME and a TCP listener on the host's loopback.
 """
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from labtools.grading import sandbox
 from labtools.grading.sandbox import sandbox_problem
 from labtools.quiz import load_questions
 
@@ -317,3 +319,38 @@ def test_brute_forcing_a_variant_earns_nothing(hostile_run):
     assert all(q["score"] == 0 for q in graded.values()), graded
     # it handed in the practice keys it recovered for the number questions
     assert all(graded[k]["status"] == "wrong" for k in ("q2", "q6", "q8")), graded
+
+
+def test_the_guardian_kills_a_box_that_joins_its_cgroup_late():
+    """The grader SIGKILLed while it starts a box: the box's shell joins the run's
+    cgroup just after the guardian found it empty. The guardian must not stop before
+    every cgroup of the run is removed (then no box can join), or the box lives on.
+    Measured with the guardian that stopped at its first empty round: 12 of 20 such
+    boxes outlived it; 10 trials all pass by chance with probability about 1e-4."""
+    groups = [sandbox.CGROUP_ROOT / c / sandbox.CGROUP_PARENT for c in ("memory", "pids")]
+    if not all((g.parent / "cgroup.procs").exists() for g in groups):
+        pytest.skip("no memory and pids cgroups here")
+    lived = []
+    for trial in range(10):
+        tops = [g / f"guardian-test-{os.getpid()}-{trial}" for g in groups]
+        for top in tops:
+            (top / "box").mkdir(parents=True)
+        guardian = subprocess.Popen([sys.executable, "-c", sandbox.GUARDIAN, *map(str, tops)],
+                                    stdin=subprocess.PIPE)
+        time.sleep(0.3)  # the guardian waits on its pipe, as during grading
+        joins = " && ".join(f"echo $$ > {top / 'box' / 'cgroup.procs'}" for top in tops)
+        guardian.stdin.close()  # the grader is gone ...
+        box = subprocess.Popen(["sh", "-c", joins + " && exec sleep 60"],  # ... mid-start
+                               stderr=subprocess.DEVNULL)
+        guardian.wait(timeout=90)
+        try:
+            box.wait(timeout=5)  # killed by the guardian, or it could not join
+        except subprocess.TimeoutExpired:
+            lived.append(trial)
+            box.kill()
+            box.wait()
+        for top in tops:  # whatever a failed trial left
+            for g in [*sorted(top.glob("*/"), reverse=True), top]:
+                with contextlib.suppress(OSError):
+                    g.rmdir()
+    assert not lived, f"a box that joined late outlived the guardian in trials {lived}"

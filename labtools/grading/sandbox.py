@@ -85,6 +85,12 @@ _PROBE: dict = {}
 # box could outlive it. The guardian is a small process in a session of its own
 # that waits for the grader's end of a pipe to close (however the grader ends)
 # and then kills every process left in this run's cgroups and removes them.
+# A box the grader was starting when it died may join its cgroup after the
+# guardian found the cgroups empty (the box's shell writes its pid there before
+# it execs bwrap): so the guardian stops only once every cgroup of the run is
+# removed. A removed cgroup can be joined by no one, and a cgroup that a late box
+# joined cannot be removed: its processes are killed in the next round. (Before,
+# it stopped at the first empty round, and a box that joined just then lived on.)
 _RUN = {"id": f"{os.getpid()}-{uuid.uuid4().hex[:8]}", "guardian": None}
 _RUN_LOCK = threading.Lock()
 GUARDIAN = r"""
@@ -94,7 +100,7 @@ tops = [Path(p) for p in sys.argv[1:]]
 sys.stdin.buffer.read()  # returns when the grader has exited, however it ended
 def groups():
     return [g for top in tops for g in sorted(top.glob("*/"), reverse=True) + [top]]
-for _ in range(200):
+for _ in range(1200):  # about a minute at most
     left = 0
     for g in groups():
         try:
@@ -108,13 +114,14 @@ for _ in range(200):
             except OSError:
                 pass
     if not left:
-        break
+        for g in groups():  # the deepest first; fails for a group someone just joined
+            try:
+                g.rmdir()
+            except OSError:
+                pass
+        if not any(top.exists() for top in tops):
+            break
     time.sleep(0.05)
-for g in groups():
-    try:
-        g.rmdir()
-    except OSError:
-        pass
 """
 
 
