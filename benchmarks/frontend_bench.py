@@ -38,6 +38,7 @@ for _folder in (ROOT / "tests", ROOT / "tests" / "lab"):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 import lablib  # noqa: E402
+from dragging import widget_box  # noqa: E402
 from localsite import Offline, serve  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
@@ -113,17 +114,12 @@ SLIDERS = """box => Array.from(box.querySelectorAll('[role=slider]')).map((h, i)
     return off ? -1 : i; }).filter(i => i >= 0)"""
 
 
-def _box(front):
-    """The whole widget (controls and figure) around a front end's element."""
-    return front.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
-
-
 def measure_moves(page, front, moves):
     """Press arrow keys on the first enabled slider of the widget of ``front`` (an
     element with ``data-view``); return the response times in ms (one per move that
     redrew), the slider's label and the parts of each time (``{"draw", "js", "wait"}``,
     ms, one per response time: see ``PROBE``)."""
-    box = _box(front)
+    box = widget_box(front)
     handles = box.locator("[role=slider]")
     usable = box.evaluate(SLIDERS)
     if not usable:

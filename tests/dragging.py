@@ -15,6 +15,16 @@ DRAWN = """el => [...el.querySelectorAll('canvas')].map(c => c.toDataURL())
   .concat([...el.querySelectorAll('img')].map(i => i.src)).join('|')"""
 
 
+# The box of one course widget around a front end's element: its controls and figure.
+BOX = "xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]"
+
+
+def widget_box(front):
+    """The course widget (controls and figure) around ``front``, a front end's element
+    (a Playwright locator), in the static page and in JupyterLab alike."""
+    return front.locator(BOX)
+
+
 def drawn(front) -> str:
     """A digest of what the front end ``front`` (a Playwright locator) shows now."""
     front.page.evaluate(FRAME)

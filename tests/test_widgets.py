@@ -334,6 +334,39 @@ def test_the_front_end_bundle_declares_each_top_level_name_once():
     assert not twice, f"declared at the top of more than one file of js/: {twice}"
 
 
+def test_a_front_end_opens_with_its_own_bundle_and_sends_no_other(monkeypatch):
+    """The widget's comm opens carrying the module of its view, and no ``_esm`` change
+    follows: in a running notebook anywidget loads the module again on such a change
+    and renders the view a second time, while the first view still listens to the
+    controls (JupyterLab drew the race twice a move)."""
+    from ipywidgets.widgets import widget as widget_module
+
+    from labtools.widgets.front import FrontEnd, bundle
+
+    opened, sent = [], []
+
+    class Comm:  # what ipywidgets sends, recorded
+        comm_id, kernel = "recorded", None
+
+        def __init__(self, **kwargs):
+            opened.append(kwargs.get("data", {}).get("state", {}))
+
+        def send(self, data=None, buffers=None):
+            sent.append((data or {}).get("state", {}))
+
+        def on_msg(self, callback):
+            pass
+
+        def close(self, *args, **kwargs):
+            pass
+
+    monkeypatch.setattr(widget_module.comm, "create_comm", lambda **kw: Comm(**kw))
+    fe = FrontEnd(view="race", spec={}, controls={"lr": ipywidgets.FloatSlider()})
+    assert opened[-1]["_esm"] == bundle("race") == fe._esm
+    assert len(bundle("race")) < len(bundle()) / 2  # only the files the view needs
+    assert not any("_esm" in state for state in sent), [sorted(s) for s in sent]
+
+
 def test_the_race_sends_a_new_map_to_its_front_end_in_a_running_notebook():
     w = W.optimizer_race("himmelblau", ["gd", "adam"], steps=20)
     assert list(w.front.spec["landscapes"]) == ["himmelblau"]  # one map, not all

@@ -177,9 +177,13 @@ class FrontEnd(anywidget.AnyWidget):
     controls = traitlets.Dict().tag(sync=True, **W.widget_serialization)
 
     def __init__(self, **kwargs):
+        # only the files this view needs (see bundle), set before the widget's comm
+        # opens: set after, it reached a running notebook as a change of `_esm`, on
+        # which anywidget loads the module again and renders the view a second time,
+        # while the first view still listened to the controls (two draws a move)
+        if kwargs.get("view"):
+            kwargs.setdefault("_esm", bundle(kwargs["view"]))
         super().__init__(**kwargs)
-        if self.view:  # only the files this view needs (see bundle)
-            self._esm = bundle(self.view)
 
 
 class LiveFigure:

@@ -11,6 +11,7 @@ import io
 import numpy as np
 import pytest
 from browserlib import open_page, page_problems_summary
+from dragging import widget_box
 from PIL import Image
 
 pytestmark = pytest.mark.browser
@@ -48,7 +49,7 @@ def test_typing_a_formula_redraws_the_figure(server, context, view):
     page, log = open_page(context, server + path)
     front = page.locator(f"[data-view={view}]").first
     front.wait_for(state="attached", timeout=60_000)
-    box = front.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
+    box = widget_box(front)
     front.scroll_into_view_if_needed()
     field = box.locator(".widget-text input").first
     assert field.is_disabled(), "the box is off until 'your own expression' is chosen"

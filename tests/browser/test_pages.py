@@ -112,7 +112,9 @@ def test_page(context, server, page_path):
         page.evaluate("() => window.scrollTo(0, 0)")
         shot = SCREENSHOTS / (page_path.removesuffix(".html").replace("/", "__") + ".png")
         shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=True)
+        # the API reference is some 155,000 px tall: its PNG alone took over 30 s (the
+        # default limit) while the other worker loaded the second core
+        page.screenshot(path=str(shot), full_page=True, timeout=120_000)
 
         # -- accessibility: axe-core, zero critical or serious violations
         page.add_script_tag(path=str(AXE_JS))

@@ -17,7 +17,7 @@ import hashlib
 
 import pytest
 from browserlib import SCREENSHOTS, SITE, open_page, page_problems_summary, site_pages
-from dragging import FRAME, drag, draggable
+from dragging import BOX, FRAME, drag, draggable
 from localsite import serve
 from widget_page import build_widget, write_page
 
@@ -26,8 +26,6 @@ import labtools as lt
 pytestmark = pytest.mark.browser
 
 FRONT = ".labtools-front"
-# The box of one course widget: its controls and its front end.
-BOX = "xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]"
 
 
 def live_pages() -> list[str]:

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 import pytest
-from dragging import drag, draggable
+from dragging import drag, draggable, widget_box
 from lablib import REPO
 
 pytestmark = pytest.mark.browser
@@ -72,7 +72,7 @@ def test_a_slider_and_a_dropdown_change_the_figure_in_jupyterlab(chapter, view):
     page, bench = chapter
     front = page.locator(f".jp-NotebookPanel:not(.lm-mod-hidden) [data-view={view}]").first
     front.wait_for(state="visible", timeout=60_000)
-    box = front.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
+    box = widget_box(front)
     front.scroll_into_view_if_needed()
     time.sleep(1)
 
@@ -126,7 +126,7 @@ def test_a_log_slider_is_heard_as_its_value_in_jupyterlab(chapter):
     page, _ = chapter
     front = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) [data-view=landscape]").first
     front.wait_for(state="visible", timeout=60_000)
-    box = front.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
+    box = widget_box(front)
     sliders = box.evaluate(VOICED)
     index = next(i for i, s in enumerate(sliders) if s["label"].startswith("learning rate"))
     before = sliders[index]
@@ -182,7 +182,7 @@ def test_a_dragged_slider_moves_the_figure_in_jupyterlab(chapter):
     for view in ("explorer1d", "landscape"):
         front = page.locator(f"{PANEL} [data-view={view}]").first
         front.wait_for(state="visible", timeout=60_000)
-        box = front.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][last()]")
+        box = widget_box(front)
         for slider in draggable(box):
             label = slider.locator(".widget-label").inner_text().strip()
             problems += drag(front, slider, f"{view}, slider {label!r}")
@@ -193,11 +193,16 @@ def test_a_dragged_slider_moves_the_figure_in_jupyterlab(chapter):
     assert not problems, "\n".join(problems)
     # the kernel ends with what the page shows (the merged moves reached it)
     assert len(steps_shown) == 2, steps_shown
-    time.sleep(2)
-    printed = _run_in_new_cell(page, KERNEL_STEPS)
-    kernel = [(int(v), c == "True") for v, c in
-              re.findall(r"\((\d+), (True|False)\)", printed.splitlines()[-1])]
-    assert kernel, printed
+    # the page sends a widget's last value once the kernel has answered the one
+    # before: ask until the kernel holds what the page shows, or 30 s have passed
+    deadline = time.monotonic() + 30
+    while True:
+        printed = _run_in_new_cell(page, KERNEL_STEPS)
+        kernel = [(int(v), c == "True") for v, c in
+                  re.findall(r"\((\d+), (True|False)\)", printed.splitlines()[-1])]
+        assert kernel, printed
+        if set(steps_shown) <= {v for v, _ in kernel} or time.monotonic() > deadline:
+            break
     assert set(steps_shown) <= {v for v, _ in kernel}, (
         f"the page shows steps = {steps_shown}, the kernel holds {kernel}")
     # the page's switch to following drags stays in the page: Python's sliders keep

@@ -35,10 +35,12 @@ function widgetBox(el) {
   return box;
 }
 
-// Keep the sliders next to the front end drawn in `el` voiced as their readouts.
+// Keep the sliders next to the front end drawn in `el` voiced as their readouts,
+// until the function returned is called (the view is removed).
 export function voiceSliders(el) {
-  let frames = 0;
+  let frames = 0, observer = null, stopped = false;
   const start = () => {
+    if (stopped) return;
     const box = el.isConnected ? widgetBox(el) : null;
     if (!box) {
       if (++frames < WAIT_FRAMES) requestAnimationFrame(start);
@@ -50,10 +52,12 @@ export function voiceSliders(el) {
     // the front end's own changes (its message, table, alt text) are no slider's:
     // they are skipped, so a redraw costs no look at the sliders
     const slider = (r) => !(r.target.closest ? r.target : r.target.parentElement)?.closest(".labtools-front");
-    new MutationObserver((records) => { if (records.some(slider)) voice(box); }).observe(box, {
+    observer = new MutationObserver((records) => { if (records.some(slider)) voice(box); });
+    observer.observe(box, {
       subtree: true, childList: true, characterData: true,
       attributes: true, attributeFilter: ["aria-valuetext"],
     });
   };
   start();
+  return () => { stopped = true; if (observer) observer.disconnect(); };
 }

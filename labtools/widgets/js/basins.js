@@ -6,7 +6,7 @@
 import { run } from "./optim.js";
 import { layered, dataToPixel, star, OKABE_ITO } from "./plot.js";
 import {
-  controlModels, onChange, compileLandscape, makeOptimizer, fmt, point, mountFront, valueOf, inputPending,
+  controlModels, listen, onRelease, onChange, compileLandscape, makeOptimizer, fmt, point, mountFront, valueOf, inputPending,
 } from "./common.js";
 
 // labtools.plots.figures.NO_BASIN_COLOR
@@ -49,7 +49,7 @@ const SLICE_MS = 8;
 const hexRGB = (h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16));
 
 export async function basinsView({ model, el }) {
-  const c = await controlModels(model);
+  const c = await controlModels(model, el);
   const s = model.get("spec");
   const slot = document.createElement("div");
   slot.style.cssText = "min-width:0; max-width:100%;";
@@ -171,7 +171,8 @@ export async function basinsView({ model, el }) {
   const names = ["landscape", "optimizer", "lr", "beta", "n", "steps"];
   // a move stops the map being computed at once (before the next frame), so the
   // frame that answers it does not first run a slice of the old map
-  for (const name of names) if (c[name]) c[name].on("change:value change:index", () => { job++; });
+  for (const name of names) if (c[name]) listen(c, c[name], "change:value change:index", () => { job++; });
+  onRelease(c, () => { job++; }); // the map in progress stops with the view
   const redraw = onChange(c, names, draw);
   model.on("change:spec", redraw);
   draw();

@@ -110,7 +110,7 @@ function chainDecades(lists) {
 }
 
 export async function chainView({ model, el }) {
-  const c = await controlModels(model);
+  const c = await controlModels(model, el);
   const s = model.get("spec");
   const layer = layered(s.bg, "");
   const status = mountFront(el, layer.box);

@@ -39,7 +39,7 @@ function fillWhere(ctx, ax, u, f, chord, mask, color) {
 }
 
 export async function chordView({ model, el }) {
-  const c = await controlModels(model);
+  const c = await controlModels(model, el);
   const s = model.get("spec");
   const L = compileLandscape(s.src);
   const one = s.dim === 1;

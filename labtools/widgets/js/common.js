@@ -7,14 +7,49 @@ import { layered, dataToPixel } from "./plot.js";
 // which the front end reads and listens to. In the static page they are the
 // models the widget HTML manager restored from the stored state; in a running
 // notebook they are the live ones, so Python sees the same values.
-export async function controlModels(model) {
+// `el` is the view's element: what the view listens to on these models goes
+// with it (see `listen`).
+export async function controlModels(model, el) {
   const refs = model.get("controls") || {};
   const out = {};
   for (const [name, ref] of Object.entries(refs)) {
     out[name] = await model.widget_manager.get_model(String(ref).replace("IPY_MODEL_", ""));
   }
   followDrags(Object.values(out));
+  viewOf.set(out, el);
   return out;
+}
+
+// What a view leaves behind on its controls' models, undone when it is removed.
+// The models outlive the view: a notebook can show a widget twice or clear an
+// output, and anywidget renders a view again when its module changes. anywidget
+// removes what a view listens to on the widget's own model, not on these, so a
+// removed view would go on drawing into its detached element at every move, and
+// its work in progress (a map computed in slices, Play) would go on too.
+// `release` (main.js returns it to anywidget as the view's cleanup) undoes both.
+const viewOf = new WeakMap();   // controls (from controlModels) -> the view's element
+const undo = new WeakMap();     // the view's element -> what release runs
+const released = new WeakSet(); // elements of views removed (maybe before they were ready)
+
+// Run `fn` when the view of the controls `c` is removed (at once if it is already).
+export function onRelease(c, fn) {
+  const el = viewOf.get(c);
+  if (released.has(el)) { fn(); return; }
+  if (!undo.has(el)) undo.set(el, []);
+  undo.get(el).push(fn);
+}
+
+// Call `fn` on `events` of the control model `m` of the controls `c`, while the view lives.
+export function listen(c, m, events, fn) {
+  m.on(events, fn);
+  onRelease(c, () => m.off(events, fn));
+}
+
+// The view of `el` is gone: it stops listening to its controls and stops its work.
+export function release(el) {
+  released.add(el);
+  for (const fn of undo.get(el) || []) fn();
+  undo.delete(el);
 }
 
 // Every slider follows a drag, in the static page and in a running notebook.
@@ -51,14 +86,15 @@ export const inputPending = () => Boolean(navigator.scheduling?.isInputPending?.
 
 // Call `fn` once per animation frame at most, whatever moved.
 export function onChange(models, names, fn) {
-  let queued = false;
+  let queued = false, gone = false;
   const schedule = () => {
-    if (queued) return;
+    if (queued || gone) return;
     queued = true;
-    requestAnimationFrame(() => { queued = false; fn(); });
+    requestAnimationFrame(() => { queued = false; if (!gone) fn(); });
   };
+  onRelease(models, () => { gone = true; });
   for (const name of names) {
-    if (models[name]) models[name].on("change:value change:index", schedule);
+    if (models[name]) listen(models, models[name], "change:value change:index", schedule);
   }
   return schedule;
 }

@@ -79,7 +79,7 @@ const escapeMedian = (v) => {
 };
 
 export async function escapeView({ model, el }) {
-  const c = await controlModels(model);
+  const c = await controlModels(model, el);
   const s = model.get("spec");
   const fs = finiteSum(compileLandscape(s.src), s.shifts);
   const layer = layered(s.bg, "");

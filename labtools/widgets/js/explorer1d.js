@@ -5,12 +5,12 @@ import { run } from "./optim.js";
 import { pageFormulas, formulaEntry1d } from "./formula.js";
 import { COLORS } from "./plot.js";
 import {
-  controlModels, onChange, startLayer, retargetSliders, compileLandscape, makeOptimizer, fmt,
+  controlModels, onChange, onRelease, startLayer, retargetSliders, compileLandscape, makeOptimizer, fmt,
   statusLine, kernelNote, valueOf,
 } from "./common.js";
 
 export async function explorer1dView({ model, el }) {
-  const c = await controlModels(model);
+  const c = await controlModels(model, el);
   const spec = () => model.get("spec");
   const root = document.createElement("div");
   root.className = "labtools-front";
@@ -126,6 +126,7 @@ export async function explorer1dView({ model, el }) {
     }, 400);
   });
 
+  onRelease(c, () => clearInterval(timer)); // Play stops with the view
   onChange(c, ["landscape", "expression", "optimizer", "lr", "x0", "steps"], rerun);
   onChange(c, ["k"], redraw);
   model.on("change:spec", rerun);

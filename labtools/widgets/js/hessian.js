@@ -174,7 +174,7 @@ function table(res, verdict) {
 }
 
 export async function hessianView({ model, el }) {
-  const c = await controlModels(model);
+  const c = await controlModels(model, el);
   const root = document.createElement("div");
   root.className = "labtools-front";
   const figs = document.createElement("div");

@@ -12,7 +12,7 @@ import {
 const LOSS_W = 360, LOSS_H = 390;
 
 export async function landscapeView({ model, el }) {
-  const c = await controlModels(model);
+  const c = await controlModels(model, el);
   const root = document.createElement("div");
   root.className = "labtools-front";
   const figs = document.createElement("div");

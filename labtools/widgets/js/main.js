@@ -13,6 +13,7 @@ import { chainView } from "./chain.js";
 import { minibatchView } from "./minibatch.js";
 import { escapeView } from "./escape.js";
 import { voiceSliders } from "./aria.js";
+import { release } from "./common.js";
 
 const VIEWS = {
   landscape: landscapeView, chord: chordView, explorer1d: explorer1dView, saddle: saddleView,
@@ -23,6 +24,7 @@ const VIEWS = {
 export default {
   async render({ model, el }) {
     const view = VIEWS[model.get("view")];
+    let unvoice = () => {};
     try {
       if (!view) throw new Error(`no front end called ${model.get("view")}`);
       // What a move changes (canvases, the message, alt text) stays inside the front
@@ -33,7 +35,7 @@ export default {
       // A/B runs of race, Hessian and chord: medians 2-4 ms lower).
       el.style.contain = "content";
       el.style.willChange = "transform";
-      voiceSliders(el);  // the widget's sliders are heard as their readouts (aria.js)
+      unvoice = voiceSliders(el);  // the widget's sliders are heard as their readouts (aria.js)
       await view({ model, el });
       el.dataset.view = model.get("view");  // which front end this is (make bench finds them by it)
     } catch (err) {
@@ -45,5 +47,7 @@ export default {
       el.append(box);
       console.error(err);
     }
+    // anywidget calls this when it removes the view (see common.js's listen)
+    return () => { unvoice(); release(el); };
   },
 };

@@ -97,7 +97,7 @@ export function mbLegend(ctx, box, rows, upperRight = false) {
 }
 
 export async function minibatchView({ model, el }) {
-  const c = await controlModels(model);
+  const c = await controlModels(model, el);
   const s = model.get("spec");
   const fs = finiteSum(compileLandscape(s.src), s.shifts);
   const map = layered(s.bg, ""), side = layered(s.noise_bg, "");

@@ -8,7 +8,7 @@
 // the loss curve grows as it trains, the map and the sharpness follow when the
 // run ends, and a new move cancels the run in progress.
 import { layered, figureRow, axes, curve, logLimits, legend, lineSample, OKABE_ITO } from "./plot.js";
-import { controlModels, onChange, fmt, mountFront, valueOf, inputPending } from "./common.js";
+import { controlModels, listen, onRelease, onChange, fmt, mountFront, valueOf, inputPending } from "./common.js";
 import {
   network, initTheta, networkOptimizer, trainer, predictProba, sharpnessSteps, decodePermutations,
 } from "./mlp.js";
@@ -57,7 +57,7 @@ function netMarker(ctx, x, y, square, color) {
 }
 
 export async function networkView({ model, el }) {
-  const c = await controlModels(model);
+  const c = await controlModels(model, el);
   const s = model.get("spec");
   const N = s.y.length, X = Float64Array.from(s.X), y = Float64Array.from(s.y);
   const permutations = decodePermutations(s.permutations, s.index_bytes, N, s.epochs);
@@ -249,7 +249,8 @@ export async function networkView({ model, el }) {
     slice(NET_FIRST_SLICE_MS);
   }
   // a move stops the old run at once: the frame that answers it runs no slice of it
-  for (const m of Object.values(c)) m.on("change:value change:index", () => { job = null; });
+  for (const m of Object.values(c)) listen(c, m, "change:value change:index", () => { job = null; });
+  onRelease(c, () => { job = null; }); // the run in progress stops with the view
   onChange(c, Object.keys(c), start);
   start();
 }

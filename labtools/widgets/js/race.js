@@ -23,11 +23,13 @@ export function raceRuns(L, racers, x0, steps) {
   return traces;
 }
 
+// A trace's final value of f.
+const last = (t) => t.values[t.values.length - 1];
+
 // The status line, as labtools.widgets.race (OptimizerRace._verdict): the lowest final
 // value among the runs that did not diverge (on a landscape unbounded below, a run
 // that diverged may end lowest of all, and that is no win); the ones that did, named.
 function verdict(x0, names, traces) {
-  const last = (t) => t.values[t.values.length - 1];
   const gone = names.filter((n) => traces[n].status === "diverged");
   const kept = names.filter((n) => !gone.includes(n));
   if (!kept.length) return `From ${point(x0)}: every run diverged (see the table).`;
@@ -55,7 +57,7 @@ function raceTable(racers, traces) {
 }
 
 export async function raceView({ model, el }) {
-  const c = await controlModels(model);
+  const c = await controlModels(model, el);
   const s = model.get("spec");
   const first = Object.values(s.landscapes)[0].bg;
   // one map per optimizer: two side by side on a wide page, one under the other on a phone
@@ -139,7 +141,6 @@ export async function raceView({ model, el }) {
     });
     series.forEach((v, i) => curve(lctx, ax, v.map((_, k) => k), v, { color: s.colors[i], width: 1.8, ylog: gap }));
     legend(lctx, ax.box, racers.map(({ name }, i) => [name, lineSample(s.colors[i])]));
-    const last = (t) => t.values[t.values.length - 1];
     lossCanvas.setAttribute("aria-label", "Loss against step for each optimizer: "
       + racers.map(({ name }) => `${name} ends at f = ${fmt(last(traces[name]))}`).join("; ") + ".");
 

@@ -28,7 +28,7 @@ const THEORY = {
 const niceTop = (hi) => { const t = niceTicks(0, hi, 5), s = t[1] - t[0]; return Math.ceil(hi / s - 1e-9) * s; };
 
 export async function saddleView({ model, el }) {
-  const c = await controlModels(model);
+  const c = await controlModels(model, el);
   const s = model.get("spec");
   // two figures (the map of the saddle, the escape times): side by side while
   // there is room, one under the other on a phone
