@@ -86,13 +86,19 @@ PHASES = ("EventDispatch", "FireAnimationFrame", "UpdateLayoutTree", "Layout", "
 SHOWN = {*PHASES, "FunctionCall", "RunTask", "ParseHTML", "MinorGC", "MajorGC", "TimerFire"}
 
 
-def trace_moves(view, site=fb.SITE, moves=20, browser=None):
-    """The trace (bytes) of ``moves`` moves of the first front end ``view`` of the site
-    (in ``browser``, a Playwright browser, else Debian's Chromium)."""
+def page_showing(view, site=fb.SITE):
+    """The first page of the built ``site`` that shows the front end ``view``."""
     page_path = next((p for p in fb.widget_pages(site)
                       if view in fb.views_on_page((site / p).read_text(errors="replace"))), None)
     if page_path is None:
         raise ValueError(f"view must be a front end shown on a page of {site}, got {view!r}")
+    return page_path
+
+
+def trace_moves(view, site=fb.SITE, moves=20, browser=None):
+    """The trace (bytes) of ``moves`` moves of the first front end ``view`` of the site
+    (in ``browser``, a Playwright browser, else Debian's Chromium)."""
+    page_path = page_showing(view, site)
     with serve(site) as base, fb.chromium(browser) as b:
         page = b.new_page(viewport={"width": 1280, "height": 900})
         page.route("**/*", Offline())
@@ -110,10 +116,7 @@ def trace_moves(view, site=fb.SITE, moves=20, browser=None):
 def trace_moves_lab(view, site=fb.SITE, moves=20, browser=None):
     """As :func:`trace_moves`, in JupyterLab against a kernel: the notebook of the
     first page of the site that shows ``view``, run as ``make bench`` runs it."""
-    page_path = next((p for p in fb.widget_pages(site)
-                      if view in fb.views_on_page((site / p).read_text(errors="replace"))), None)
-    if page_path is None:
-        raise ValueError(f"view must be a front end shown on a page of {site}, got {view!r}")
+    page_path = page_showing(view, site)
     scope = ".jp-NotebookPanel:not(.lm-mod-hidden)"
     with fb.jupyterlab() as lab, fb.chromium(browser) as b:
         ctx = b.new_context(viewport={"width": 1400, "height": 1000})

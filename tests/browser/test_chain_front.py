@@ -11,7 +11,8 @@ import re
 
 import pytest
 from browserlib import SITE, open_page, page_problems_summary
-from test_widgets_respond import BOX, FRAME, FRONT
+from dragging import FRAME, widget_box
+from test_widgets_respond import FRONT
 
 import labtools as lt
 
@@ -23,7 +24,7 @@ CHAIN_PAGE = "chapters/08_guarantees.html"
 def _chain_front(page):
     fronts = page.locator(FRONT)
     for i in range(fronts.count()):
-        labels = fronts.nth(i).locator(BOX).locator(".widget-label").all_inner_texts()
+        labels = widget_box(fronts.nth(i)).locator(".widget-label").all_inner_texts()
         if any(text.strip() == "saddles d" for text in labels):
             return fronts.nth(i)
     return None
@@ -44,7 +45,7 @@ def test_chain_explorer_reports_plain_gd_as_labtools_does(context, server):
         front = _chain_front(page)
         assert front is not None, "no saddle-chain explorer front end on the page"
         front.scroll_into_view_if_needed()
-        handle = front.locator(BOX).locator(".widget-slider").first.locator("[role=slider]")
+        handle = widget_box(front).locator(".widget-slider").first.locator("[role=slider]")
         handle.focus()
         for key in ["Home", *["ArrowRight"] * 5]:  # d = 1, 2, ..., 6
             handle.press(key)

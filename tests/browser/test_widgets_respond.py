@@ -17,7 +17,7 @@ import hashlib
 
 import pytest
 from browserlib import SCREENSHOTS, SITE, open_page, page_problems_summary, site_pages
-from dragging import BOX, FRAME, drag, draggable
+from dragging import FRAME, drag, draggable, widget_box
 from localsite import serve
 from widget_page import build_widget, write_page
 
@@ -63,7 +63,7 @@ def _enabled(items, problems, where, what):
 
 def _exercise(front, problems, where):
     """Change every enabled control of the widget holding ``front``; record silences."""
-    box = front.locator(BOX)
+    box = widget_box(front)
     changed = 0
     # dropdowns first: another optimizer may enable a slider the first one greys out
     selects = box.locator(".widget-dropdown select")
@@ -177,7 +177,7 @@ def test_every_control_of_a_live_widget_changes_its_figure(context, server, page
             front = fronts.nth(i)
             front.scroll_into_view_if_needed()
             total += _exercise(front, problems, f"{page_path}, live widget {i + 1}")
-            front.locator(BOX).screenshot(
+            widget_box(front).screenshot(
                 path=str(SCREENSHOTS / f"{page_path.replace('/', '__')}-live{i + 1}.png"))
         assert total > 0, f"{page_path}: no enabled control found next to a front end"
         problems += log.problems()
@@ -202,7 +202,7 @@ def test_a_dragged_slider_moves_the_figure_while_it_is_dragged(context, server, 
         fronts = page.locator(FRONT)
         for i in range(fronts.count()):
             front = fronts.nth(i)
-            for slider in draggable(front.locator(BOX)):
+            for slider in draggable(widget_box(front)):
                 where = f"{page_path}, live widget {i + 1}, slider {_describe(slider)!r}"
                 problems += drag(front, slider, where)
                 dragged += 1
@@ -261,7 +261,7 @@ def _network_front(page):
     fronts = page.locator(FRONT)
     for i in range(fronts.count()):
         front = fronts.nth(i)
-        labels = front.locator(BOX).locator(".widget-label").all_inner_texts()
+        labels = widget_box(front).locator(".widget-label").all_inner_texts()
         if any(text.strip() == "batch size" for text in labels):
             return front
     return None
@@ -287,7 +287,7 @@ def test_every_control_of_the_network_explorer_retrains_it_in_the_page(context, 
         front = _network_front(page)
         assert front is not None, "no network explorer front end on the page"
         front.scroll_into_view_if_needed()
-        box = front.locator(BOX)
+        box = widget_box(front)
         before = _settled(front)
         assert "Training accuracy" in before[1] and all(before[2]), before
         moved = []
