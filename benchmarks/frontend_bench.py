@@ -8,6 +8,11 @@
   cells out of view are not rendered). Widget types are found, not listed: every front end marks
   its element with ``data-view`` (``labtools/widgets/js/main.js``), so a widget made
   live later is measured as soon as a page shows it.
+- **The page's floor**, the baseline of each response time, measured in the same run
+  beside the same widget: a bare control placed right after it, whose keys rewrite a
+  short readout in the next frame (``FLOOR``). Its frame work is what the page itself
+  (the chapter, or JupyterLab and the notebook) costs for the smallest change there;
+  the widget's frame work is reported beside it and as a multiple of it.
 - **First answer**: from navigation to the first widget of a page that has drawn
   its figure, in the static page.
 - **First-load bytes** of every chapter page (everything the browser fetches while
@@ -43,6 +48,9 @@ from localsite import Offline, serve  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
 AIM = "p95 <= 16 ms (one frame at 60 Hz)"
+# Moves per widget type (and as many for its floor): the p95 of 100 moves is the
+# fifth-worst, so one or two stalls of a shared machine no longer decide it.
+MOVES = 100
 
 # Time a move. Three instants after the key's event time (``ev.timeStamp``):
 # - ``start``: the animation frame that follows the key begins (a callback asked
@@ -114,6 +122,22 @@ SLIDERS = """box => Array.from(box.querySelectorAll('[role=slider]')).map((h, i)
     return off ? -1 : i; }).filter(i => i >= 0)"""
 
 
+def _press(page, moves):
+    """Press arrow keys on the focused control, one move at a time; return the probe's
+    samples and parts (see ``PROBE``)."""
+    done = 0
+    for k in range(moves):
+        # one move at a time: the next key once this one has been drawn
+        # (two keys within one frame would be drawn once)
+        page.keyboard.press("ArrowRight" if (k // 5) % 2 == 0 else "ArrowLeft")
+        with contextlib.suppress(Exception):  # not redrawn: counted below
+            page.wait_for_function("(n) => window.__probe.samples.length > n", arg=done,
+                                   timeout=5_000)
+        done = page.evaluate("() => window.__probe.samples.length")
+    probe = page.evaluate("() => window.__probe")
+    return probe["samples"], {k: probe[k] for k in ("draw", "js", "wait")}
+
+
 def measure_moves(page, front, moves):
     """Press arrow keys on the first enabled slider of the widget of ``front`` (an
     element with ``data-view``); return the response times in ms (one per move that
@@ -131,17 +155,53 @@ def measure_moves(page, front, moves):
     handle.scroll_into_view_if_needed()
     page.evaluate(PROBE, front.element_handle())
     handle.focus()
-    done = 0
-    for k in range(moves):
-        # one move at a time: the next key once this one has been drawn
-        # (two keys within one frame would be drawn once)
-        page.keyboard.press("ArrowRight" if (k // 5) % 2 == 0 else "ArrowLeft")
-        with contextlib.suppress(Exception):  # not redrawn: counted below
-            page.wait_for_function("(n) => window.__probe.samples.length > n", arg=done,
-                                   timeout=5_000)
-        done = page.evaluate("() => window.__probe.samples.length")
-    probe = page.evaluate("() => window.__probe")
-    return probe["samples"], label, {k: probe[k] for k in ("draw", "js", "wait")}
+    samples, parts = _press(page, moves)
+    return samples, label, parts
+
+
+# The baseline of a widget's moves, measured in the same run, page and place: the
+# page's floor. A bare control is put right after the widget's box (in the same
+# block of the chapter, or the same output of the notebook): a focusable handle
+# whose arrow keys rewrite a short readout in the next animation frame, as a front
+# end redraws in the frame after a key. Its frame work is what the page itself
+# costs for the smallest visible change there (style, layout, paint, layerize and
+# commit of the document around it); what a widget's frame work adds to it is the
+# widget's: its controls, its front end, its canvases and, in JupyterLab, its
+# messages to the kernel.
+FLOOR = """box => {
+  const floor = document.createElement('div');
+  floor.className = 'bench-floor';
+  const handle = document.createElement('div'), readout = document.createElement('span');
+  handle.tabIndex = 0;
+  handle.setAttribute('role', 'slider');
+  handle.setAttribute('aria-label', 'floor');
+  handle.style.cssText = 'display:inline-block; width:120px; height:10px; background:#ccc;';
+  readout.textContent = '50';
+  let value = 50;
+  handle.addEventListener('keydown', (ev) => {
+    value += ev.key === 'ArrowRight' ? 1 : -1;
+    ev.preventDefault();
+    requestAnimationFrame(() => { readout.textContent = String(value); });
+  });
+  floor.append(handle, readout);
+  box.after(floor);
+}"""
+
+
+def measure_floor(page, front, moves):
+    """The page's floor beside the widget of ``front`` (see ``FLOOR``): the frame work
+    of each of ``moves`` moves of a bare control, in ms."""
+    widget_box(front).evaluate(FLOOR)
+    floor = page.locator(".bench-floor").last
+    try:
+        page.evaluate(PROBE, floor.locator("span").element_handle())
+        handle = floor.locator("[role=slider]")
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        samples, parts = _press(page, moves)
+    finally:
+        floor.evaluate("f => f.remove()")
+    return list(np.asarray(samples) - np.asarray(parts["wait"]))
 
 
 def measure_all(tab, fronts, moves, out, **where):
@@ -169,6 +229,13 @@ def measure_all(tab, fronts, moves, out, **where):
                             wait_p95_ms=float(np.percentile(parts["wait"], 95)),
                             frame_work_median_ms=float(np.median(work)),
                             frame_work_p95_ms=float(np.percentile(work, 95)))
+        floor = measure_floor(tab, front, moves)
+        if len(floor) < 30:
+            out[view]["floor_error"] = f"only {len(floor)} of {moves} moves of the floor redrew"
+        else:
+            out[view].update(floor_moves=len(floor),
+                             floor_work_median_ms=float(np.median(floor)),
+                             floor_work_p95_ms=float(np.percentile(floor, 95)))
     return out
 
 
@@ -280,7 +347,7 @@ def bench_static(quick=False, browser=None, site=SITE, pages=None):
     (``pages``: only these)."""
     if not (site / "index.html").is_file():
         raise RuntimeError(f"the site is not built ({site}); run `make book` first")
-    moves = 30 if quick else 60
+    moves = 30 if quick else MOVES
     out, first, parts, weight = {}, {}, {}, {}
     live = set(widget_pages(site))
     with serve(site) as base, chromium(browser) as b:
@@ -378,7 +445,7 @@ def bench_lab(quick=False, browser=None, lab=None, notebooks=None, page=None, ru
     """Every widget type of ``notebooks`` (default: the pages with widgets, as notebooks),
     measured in JupyterLab against its kernel. ``run=False``: ``page`` already shows
     the one notebook, run."""
-    moves = 30 if quick else 60
+    moves = 30 if quick else MOVES
     if notebooks is None:  # the pages whose widgets have a browser front end (anywidget)
         notebooks = [notebook_of(p) for p in widget_pages() if '"AnyModel"' in (
             SITE / p).read_text(errors="replace")] if SITE.is_dir() else [
@@ -428,10 +495,14 @@ def to_markdown(res):
                   "JavaScript in that frame; every widget type found on the pages (aim: "
                   f"{AIM}). Frame work is the part of a move from the start of the "
                   "next animation frame to its end (median / p95, ms), then in brackets "
-                  "the median wait from the key to that frame's start: the wait is spread "
-                  "over one vsync interval whatever the front end does, so a move shows in "
-                  "the next frame when its frame work fits in one 16.7 ms frame "
-                  "(one-frame criterion: frame work p95 <= 16 ms):", "",
+                  "the page's floor measured beside the widget in the same run (median / p95 "
+                  "of a bare control right after the widget that rewrites a short readout "
+                  "in the frame after each key: what the page itself costs for the "
+                  "smallest change there), the widget's median as a multiple of the "
+                  "floor's, and the median wait from the key to that frame's start: the "
+                  "wait is spread over one vsync interval whatever the front end does, so "
+                  "a move shows in the next frame when its frame work fits in one 16.7 ms "
+                  "frame (one-frame criterion: frame work p95 <= 16 ms):", "",
                   "| widget type | static page | frame work, static | JupyterLab (live kernel) "
                   "| frame work, JupyterLab |",
                   "| --- | --- | --- | --- | --- |"]
@@ -447,8 +518,14 @@ def to_markdown(res):
         def work(v):
             if not v or "frame_work_median_ms" not in v:
                 return "-"
+            if "floor_work_median_ms" in v:
+                floor = (f"floor {v['floor_work_median_ms']:.1f} / "
+                         f"{v['floor_work_p95_ms']:.1f}, "
+                         f"{v['frame_work_median_ms'] / v['floor_work_median_ms']:.1f}x; ")
+            else:
+                floor = f"floor: {v.get('floor_error', 'not measured')}; "
             return (f"{v['frame_work_median_ms']:.1f} / {v['frame_work_p95_ms']:.1f} "
-                    f"(wait {v['wait_median_ms']:.1f})")
+                    f"({floor}wait {v['wait_median_ms']:.1f})")
 
         for view in sorted(set(static) | set(lab), key=lambda v: VIEW_NAMES.get(v, v)):
             s_, l_ = static.get(view), lab.get(view)

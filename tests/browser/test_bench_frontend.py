@@ -51,6 +51,9 @@ def test_front_end_response_time_is_measured(chromium_browser):
         assert out["wait_median_ms"] <= out["median_ms"]
         assert out["frame_work_median_ms"] <= out["median_ms"]
         assert out["js_median_ms"] <= out["frame_work_median_ms"]
+        # the page's floor beside it, from as many moves of a bare control
+        assert out["floor_moves"] >= 30, out
+        assert 0 < out["floor_work_median_ms"] <= out["floor_work_p95_ms"] < 5_000
     assert 0 < res["first_answer_s"]["intro.html"] < 120
     parts = res["first_answer_parts"]["chapters/01_nonconvexity.html"]
     assert parts["widgets"] >= 1
@@ -67,7 +70,7 @@ def test_front_end_response_time_is_measured(chromium_browser):
     assert 0 < weight["gzip_bytes"] < weight["raw_bytes"]
     table = bench.to_markdown({"machine": bench.machine(), **res})
     assert "| landscape explorer | " in table and "| chord explorer | " in table
-    assert "| frame work, static |" in table and "(wait " in table
+    assert "| frame work, static |" in table and "(floor " in table and "; wait " in table
     assert "First-load bytes" in table and "manager fetched" in table
 
 

@@ -108,6 +108,10 @@ def test_lab_response_time_is_measured(chapter, lab):
         # the parts of each move: the wait for the next frame, then that frame's work
         assert 0 <= out["wait_median_ms"] <= out["wait_p95_ms"] <= out["p95_ms"]
         assert 0 < out["frame_work_median_ms"] <= out["frame_work_p95_ms"] <= out["p95_ms"]
+        # JupyterLab's floor beside it: a bare control's keys reach it (not taken
+        # by JupyterLab's shortcuts) and redraw its readout
+        assert out["floor_moves"] >= 30, out
+        assert 0 < out["floor_work_median_ms"] <= out["floor_work_p95_ms"] < 10_000
     assert "| 1-D explorer | " in "\n".join(bench.to_markdown(res))
 
 
