@@ -51,6 +51,8 @@ AIM = "p95 <= 16 ms (one frame at 60 Hz)"
 # Moves per widget type (and as many for its floor): the p95 of 100 moves is the
 # fifth-worst, so one or two stalls of a shared machine no longer decide it.
 MOVES = 100
+# Fewer moves drawn than this (issue 13 asks for at least 30) is reported as an error.
+MIN_MOVES = 30
 
 # Time a move. Three instants after the key's event time (``ev.timeStamp``):
 # - ``start``: the animation frame that follows the key begins (a callback asked
@@ -138,6 +140,11 @@ def _press(page, moves):
     return probe["samples"], {k: probe[k] for k in ("draw", "js", "wait")}
 
 
+def frame_work(samples, parts):
+    """Each move's frame work, ms: from the start of its frame to its end (``PROBE``)."""
+    return np.asarray(samples) - np.asarray(parts["wait"])
+
+
 def measure_moves(page, front, moves):
     """Press arrow keys on the first enabled slider of the widget of ``front`` (an
     element with ``data-view``); return the response times in ms (one per move that
@@ -201,7 +208,7 @@ def measure_floor(page, front, moves):
         samples, parts = _press(page, moves)
     finally:
         floor.evaluate("f => f.remove()")
-    return list(np.asarray(samples) - np.asarray(parts["wait"]))
+    return frame_work(samples, parts)
 
 
 def measure_all(tab, fronts, moves, out, **where):
@@ -216,11 +223,10 @@ def measure_all(tab, fronts, moves, out, **where):
         except RuntimeError as exc:
             out[view] = {"error": str(exc), **where}
             continue
-        if len(samples) < 30:
+        if len(samples) < MIN_MOVES:
             out[view] = {"error": f"only {len(samples)} of {moves} moves redrew", **where}
             continue
-        # frame work: from the start of the move's frame to its end (``PROBE``)
-        work = np.asarray(samples) - np.asarray(parts["wait"])
+        work = frame_work(samples, parts)
         out[view] = summary(samples, moves, slider=label, **where,
                             draw_median_ms=float(np.median(parts["draw"])),
                             js_median_ms=float(np.median(parts["js"])),
@@ -230,7 +236,7 @@ def measure_all(tab, fronts, moves, out, **where):
                             frame_work_median_ms=float(np.median(work)),
                             frame_work_p95_ms=float(np.percentile(work, 95)))
         floor = measure_floor(tab, front, moves)
-        if len(floor) < 30:
+        if len(floor) < MIN_MOVES:
             out[view]["floor_error"] = f"only {len(floor)} of {moves} moves of the floor redrew"
         else:
             out[view].update(floor_moves=len(floor),
