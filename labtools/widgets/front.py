@@ -192,8 +192,9 @@ class LiveFigure:
     The front end writes the message under the figure as the controls move;
     the Python status line is then kept for problems only (``self.message``
     still holds the text, for tests and notebooks). A move made in the page
-    reaches a running kernel too, which keeps its state in step (the run,
-    the message, the alt texts) but skips the Agg render of the figures
+    reaches a running kernel too (a slider's once its drag rests: see
+    ``sendWhenRested`` in ``js/common.js``), which keeps its state in step (the
+    run, the message, the alt texts) but skips the Agg render of the figures
     (:meth:`~labtools.widgets.panel.Panel.show`): the page already drew them.
     Python still draws them when it sets a control itself (``set()``, tests,
     the stored snapshot).

@@ -39,6 +39,11 @@ def chapter(lab_browser, lab):
     errors = []
     page = ctx.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # every message the page sends to the kernel (comm messages carry the controls)
+    page.kernel_messages = []  # type: ignore[attr-defined]
+    page.on("websocket", lambda ws: ws.on(
+        "framesent", lambda payload: page.kernel_messages.append(
+            payload if isinstance(payload, bytes) else payload.encode())))
     bench = _bench()
     try:
         bench.run_notebook_in_lab(page, lab, NOTEBOOK)
@@ -90,6 +95,35 @@ def test_a_slider_and_a_dropdown_change_the_figure_in_jupyterlab(chapter, view):
     dropdown.select_option("momentum")
     assert _changed(front, before) > 0.002, f"{view}: another optimizer left the figure as it was"
     assert not page.js_errors, page.js_errors[:3]
+
+
+def _comm_messages(page):
+    return sum(b'"comm_msg"' in m for m in page.kernel_messages)
+
+
+def test_a_drag_reaches_the_kernel_once_it_rests(chapter):
+    """The page draws every move of a drag; the kernel hears the slider once the drag
+    rests, in one message, not once per move (js/common.js, sendWhenRested)."""
+    page, bench = chapter
+    front = page.locator(f"{PANEL} [data-view=landscape]").first
+    front.wait_for(state="visible", timeout=60_000)
+    box = widget_box(front)
+    handle = box.locator("[role=slider]").nth(box.evaluate(bench.SLIDERS)[0])
+    handle.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # earlier tests' messages are sent
+    before_updates = int(front.get_attribute("data-updates") or 0)
+    before = _comm_messages(page)
+    handle.focus()
+    for _ in range(12):  # a drag: a move every 50 ms
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(50)  # (Playwright reports the frames sent while it waits)
+    during = _comm_messages(page) - before
+    drawn = int(front.get_attribute("data-updates") or 0) - before_updates
+    page.wait_for_timeout(1000)
+    after = _comm_messages(page) - before
+    assert drawn >= 6, f"the page drew {drawn} of 12 moves"
+    assert during <= 1, f"the kernel was sent {during} messages during a drag of 12 moves"
+    assert after >= 1, "the drag never reached the kernel"
 
 
 def test_lab_response_time_is_measured(chapter, lab):

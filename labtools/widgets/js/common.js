@@ -56,18 +56,51 @@ export function release(el) {
 // Python makes the sliders whose every move reruns something costly update only
 // when let go (continuous_update=False): before the front ends, each move was a
 // kernel round trip. Now the front end answers a move itself, so the figure can
-// follow the mouse. With a kernel, each move is still sent to it, but ipywidgets
-// sends a model's next change only once the kernel has answered the last one
-// (the changes in between are merged), so a drag never piles up work there.
-// The setting is changed in this page only, not sent to the kernel: Python's
-// slider keeps the value it was given. The slider's view reads it at each move.
+// follow the mouse; the kernel hears the value when the drag rests
+// (sendWhenRested). The setting is changed in this page only, not sent to the
+// kernel: Python's slider keeps the value it was given. The slider's view reads
+// it at each move.
 function followDrags(models) {
   for (const m of models) {
-    if (/SliderModel$/.test(m.get("_model_name")) && m.get("continuous_update") === false) {
+    const slider = /SliderModel$/.test(m.get("_model_name"));
+    if (slider && m.get("continuous_update") === false) {
       m.set("continuous_update", true);
       if (m._buffered_state_diff) delete m._buffered_state_diff.continuous_update;
     }
+    sendWhenRested(m, slider);
   }
+}
+
+// A slider's value reaches the kernel once the drag rests (REST_MS without a
+// move), in one message, rather than at every move. The page draws each move
+// itself; a message per move would keep the kernel busy rerunning what the page
+// has drawn, and in JupyterLab every message costs the page too (the kernel's
+// busy and idle states redraw its indicators, in the frames the drag needs).
+// The model's listeners in the page, this front end among them, still hear each
+// move at once. Any other control (a dropdown, the formula box) sends what the
+// sliders hold first, so that the kernel hears the changes in the order made.
+const REST_MS = 250;
+const wrapped = new WeakSet();  // models whose sending is already wrapped (a second view)
+const waiting = new Map();      // slider model -> its send, waiting for the rest
+
+function sendWhenRested(m, slider) {
+  if (wrapped.has(m)) return;
+  wrapped.add(m);
+  const send = m.save_changes.bind(m);
+  if (!slider) {
+    m.save_changes = (callbacks) => {
+      for (const go of [...waiting.values()]) go();
+      send(callbacks);
+    };
+    return;
+  }
+  let timer = null;
+  m.save_changes = (callbacks) => {
+    clearTimeout(timer);
+    const go = () => { clearTimeout(timer); waiting.delete(m); send(callbacks); };
+    waiting.set(m, go);
+    timer = setTimeout(go, REST_MS);
+  };
 }
 
 // The value of a control. A dropdown's model holds the index of the choice and
@@ -97,6 +130,40 @@ export function onChange(models, names, fn) {
     if (models[name]) listen(models, models[name], "change:value change:index", schedule);
   }
   return schedule;
+}
+
+// Show `html` (a table, say) in `holder`. When it has the shape `holder` shows
+// already (the same elements with the same attributes), only the text that
+// differs is changed: a table rebuilt at every move would be styled and laid out
+// anew in each frame of a drag. Otherwise the new HTML replaces the old.
+const parser = document.createElement("template");
+
+export function showHTML(holder, html) {
+  parser.innerHTML = html;
+  const next = parser.content;
+  if (sameShape(holder, next)) patchText(holder, next); else holder.replaceChildren(next);
+}
+
+function sameShape(a, b) {
+  const xs = a.childNodes, ys = b.childNodes;
+  if (xs.length !== ys.length) return false;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i], y = ys[i];
+    if (x.nodeName !== y.nodeName) return false;
+    if (x.nodeType !== Node.ELEMENT_NODE) continue;
+    if (x.attributes.length !== y.attributes.length) return false;
+    for (const { name, value } of y.attributes) if (x.getAttribute(name) !== value) return false;
+    if (!sameShape(x, y)) return false;
+  }
+  return true;
+}
+
+function patchText(a, b) {
+  const xs = a.childNodes, ys = b.childNodes;
+  for (let i = 0; i < xs.length; i++) {
+    if (xs[i].nodeType === Node.ELEMENT_NODE) patchText(xs[i], ys[i]);
+    else if (xs[i].data !== ys[i].data) xs[i].data = ys[i].data;
+  }
 }
 
 // Set a control as a learner would (the slider's view follows; in a running

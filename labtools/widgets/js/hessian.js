@@ -7,7 +7,7 @@ import { eigh } from "./optim.js";
 import { legend, COLORS } from "./plot.js";
 import {
   controlModels, onChange, startLayer, retargetSliders, compileLandscape, fmt, point, statusLine,
-  kernelNote, valueOf,
+  kernelNote, valueOf, showHTML,
 } from "./common.js";
 
 // labtools.plots.KIND_STYLES: marker and colour of each kind of critical point.
@@ -251,7 +251,7 @@ export async function hessianView({ model, el }) {
       + `${fmt(lam[0])} and ${fmt(lam[1])} (blue curves up, vermillion curves down)`
       + (taylor ? "; dashed white lines are contours of the second-order Taylor model in a small "
         + "square around the point" : "") + `. The point is ${verdict}.`;
-    info.innerHTML = table(res, verdict);
+    showHTML(info, table(res, verdict));
     status.textContent = `At ${where}: ${verdict}.`;
     el.dataset.updates = String(Number(el.dataset.updates || 0) + 1);
   }

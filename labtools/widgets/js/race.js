@@ -7,7 +7,7 @@ import { figureRow, drawPath, makeCanvas, axes, curve, logLimits, legend, lineSa
 import { niceLimits } from "./chord.js";
 import {
   controlModels, onChange, startLayer, retargetSliders, compileLandscape, makeOptimizer, fmt, point,
-  mountFront,
+  mountFront, showHTML,
 } from "./common.js";
 
 const RACE_LOSS_W = 520, RACE_LOSS_H = 300;
@@ -144,7 +144,7 @@ export async function raceView({ model, el }) {
     lossCanvas.setAttribute("aria-label", "Loss against step for each optimizer: "
       + racers.map(({ name }) => `${name} ends at f = ${fmt(last(traces[name]))}`).join("; ") + ".");
 
-    table.innerHTML = raceTable(racers, traces);
+    showHTML(table, raceTable(racers, traces));
     status.textContent = verdict(x0, racers.map(({ name }) => name), traces);
     el.dataset.updates = String(Number(el.dataset.updates || 0) + 1);
   }
