@@ -136,9 +136,10 @@ export function onChange(models, names, fn) {
 // already (the same elements with the same attributes), only the text that
 // differs is changed: a table rebuilt at every move would be styled and laid out
 // anew in each frame of a drag. Otherwise the new HTML replaces the old.
-const parser = document.createElement("template");
+let parser = null;  // a <template>: what it parses is not in the page
 
 export function showHTML(holder, html) {
+  parser ||= document.createElement("template");
   parser.innerHTML = html;
   const next = parser.content;
   if (sameShape(holder, next)) patchText(holder, next); else holder.replaceChildren(next);
