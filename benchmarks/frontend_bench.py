@@ -173,8 +173,8 @@ def measure_moves(page, front, moves):
 # end redraws in the frame after a key. Its frame work is what the page itself
 # costs for the smallest visible change there (style, layout, paint, layerize and
 # commit of the document around it); what a widget's frame work adds to it is the
-# widget's: its controls, its front end, its canvases and, in JupyterLab, its
-# messages to the kernel.
+# widget's: its controls, its front end and its canvases (a drag sends the kernel
+# nothing until it rests: sendWhenRested in labtools/widgets/js/common.js).
 FLOOR = """box => {
   const floor = document.createElement('div');
   floor.className = 'bench-floor';
