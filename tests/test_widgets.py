@@ -472,6 +472,15 @@ def test_explorer_1d_steps_through_the_run():
     assert w.point.get_xdata()[0] == pytest.approx(w.trace.xs[3, 0])
     assert not np.array_equal(pixels(w.image.value), first)
     assert "step 3" in png_of(w.image.value)[1]
+    # the Play and the step slider move each other in Python (linked there, not in
+    # the page, whose link would message the kernel at every move of a drag)
+    w.play.value = 5
+    assert w.controls["k"].value == 5 and len(w.path.get_xdata()) == 6
+    w.controls["k"].value = 2
+    assert w.play.value == 2
+    from ipywidgets.widgets.widget import _instances
+    assert not [m for m in _instances.values() if isinstance(m, ipywidgets.widgets.widget_link.Link)
+                and w.play in (m.source[0], m.target[0])]
 
 
 def test_explorer_1d_reruns_on_lr_and_reports_bad_values():

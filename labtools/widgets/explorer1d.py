@@ -50,7 +50,10 @@ class Explorer1D(LiveChooser, LandscapeChooser):
         c["k"] = ctl.slider_int("show step k", 30, 0, 30, continuous=True)
         self.play = W.Play(value=30, min=0, max=30, step=1, interval=400,
                            description="play the steps")
-        W.jslink((self.play, "value"), (c["k"], "value"))
+        # linked in Python, not in the page: a link in the page would send the
+        # kernel the Play's value at every move of a drag that changes the run
+        # (js/common.js holds the sliders' messages until the drag rests)
+        W.link((self.play, "value"), (c["k"], "value"))
 
         self.panel = self.new_panel((5.0, 3.4))
         self.ax = self.panel.fig.add_subplot()

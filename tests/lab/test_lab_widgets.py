@@ -101,11 +101,14 @@ def _comm_messages(page):
     return sum(b'"comm_msg"' in m for m in page.kernel_messages)
 
 
-def test_a_drag_reaches_the_kernel_once_it_rests(chapter):
+@pytest.mark.parametrize("view", ["landscape", "explorer1d"])
+def test_a_drag_reaches_the_kernel_once_it_rests(chapter, view):
     """The page draws every move of a drag; the kernel hears the slider once the drag
-    rests, in one message, not once per move (js/common.js, sendWhenRested)."""
+    rests, in one message, not once per move (js/common.js, sendWhenRested). The 1-D
+    explorer's learning rate changes the run, and so the step slider, at every move:
+    nothing linked to it in the page (its Play) may send the kernel those moves."""
     page, bench = chapter
-    front = page.locator(f"{PANEL} [data-view=landscape]").first
+    front = page.locator(f"{PANEL} [data-view={view}]").first
     front.wait_for(state="visible", timeout=60_000)
     box = widget_box(front)
     handle = box.locator("[role=slider]").nth(box.evaluate(bench.SLIDERS)[0])
@@ -114,8 +117,9 @@ def test_a_drag_reaches_the_kernel_once_it_rests(chapter):
     before_updates = int(front.get_attribute("data-updates") or 0)
     before = _comm_messages(page)
     handle.focus()
-    for _ in range(12):  # a drag: a move every 50 ms
-        page.keyboard.press("ArrowRight")
+    for i in range(12):  # a drag: a move every 50 ms, there and back (the later tests
+        # move the same slider, and need room on both sides)
+        page.keyboard.press("ArrowRight" if i < 6 else "ArrowLeft")
         page.wait_for_timeout(50)  # (Playwright reports the frames sent while it waits)
     during = _comm_messages(page) - before
     drawn = int(front.get_attribute("data-updates") or 0) - before_updates

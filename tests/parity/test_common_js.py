@@ -5,7 +5,8 @@ rests, in one message (``sendWhenRested`` in ``js/common.js``), while the page h
 every move at once; any other control sends what the sliders hold first, so that the
 kernel hears the changes in the order they were made (issue 13: a message per move
 kept the kernel busy, and JupyterLab redrew its busy/idle indicators in the drag's
-frames). A table that a move changes is patched, not rebuilt (``showHTML``).
+frames). A table that a move changes is patched, not rebuilt (``showHTML``), and a
+message line keeps the room of the longest message it has shown (``statusLine``).
 
 The controls are stand-ins for ipywidgets models (Backbone: get, set, on, off,
 save_changes), given to ``controlModels`` as a front end's view gets them.
@@ -120,3 +121,35 @@ def test_a_table_that_keeps_its_shape_is_patched_in_place(js):
     assert out["patched"] == out["expected"]  # and shows exactly the new numbers
     assert out["restyled"], "a changed attribute must not be left as it was"
     assert out["replaced"] == "<p>no run</p>"
+
+
+# A message line in a narrow column: a long message, a short one, a long one again.
+STATUS = """
+const { statusLine } = await mod("common.js");
+const frames = (n) => new Promise((ok) => {
+  const step = () => (n-- > 0 ? requestAnimationFrame(step) : ok());
+  step();
+});
+const column = document.createElement("div");
+column.style.width = "240px";
+const line = statusLine(), below = document.createElement("p");
+below.textContent = "the page below the widget";
+column.append(line, below);
+document.body.replaceChildren(column);
+const heights = [];
+for (const text of ["short", "a message long enough to take three or four lines in this column",
+                    "short", "shorter"]) {
+  line.textContent = text;
+  await frames(2);
+  heights.push([line.offsetHeight, below.offsetTop]);
+}
+column.remove();
+return heights;"""
+
+
+def test_a_message_line_does_not_shrink(js):
+    """statusLine keeps the tallest height it has had: a message a line shorter would
+    move the page below up, and the next long one down again, at each move."""
+    (h1, top1), (h2, top2), (h3, top3), (h4, top4) = js.call(STATUS)
+    assert h2 > h1 and top2 > top1, "the long message should take more lines"
+    assert (h3, top3) == (h2, top2) == (h4, top4), "a shorter message moved the page below"

@@ -28,7 +28,7 @@ WIDGETS = {
     "chain": lambda: W.saddle_chain_explorer(d=2, max_steps=200),
     "hessian": lambda: W.hessian_inspector("saddle", n=30),
     "basins": lambda: W.basin_map_explorer("himmelblau", n=10, steps=10),
-    "explorer1d": lambda: W.explorer_1d("xcos", steps=20),
+    "explorer1d": lambda: W.explorer_1d("xcos", steps=200),  # a move changes the run's length
     "chord": lambda: W.chord_explorer("xcos"),
     "network": lambda: W.network_explorer(steps=20),
     "minibatch": lambda: W.minibatch_explorer(steps=10),
@@ -45,9 +45,11 @@ const model = (state) => {
   const on = {};
   return {
     get: (k) => state[k],
-    set(k, v) {
-      const old = state[k]; state[k] = v;
-      if (old !== v) for (const f of [...(on["change:" + k] || [])]) f();
+    set(k, v) {  // set(key, value) or, as Backbone, set({key: value, ...})
+      for (const [key, value] of Object.entries(typeof k === "object" ? k : { [k]: v })) {
+        const old = state[key]; state[key] = value;
+        if (old !== value) for (const f of [...(on["change:" + key] || [])]) f();
+      }
     },
     save_changes() {},
     on(events, f) { for (const e of events.split(" ")) (on[e] ||= []).push(f); },
@@ -146,4 +148,39 @@ def test_a_removed_view_lets_go_of_the_controls(js, view):
     assert out["voicedAfter"] == "0.02", f"{view}: the removed view still voices the sliders"
     assert out["drawnAfter"] == 0, (
         f"{view}: the removed view drew {out['drawnAfter']} times after a move")
+    assert not js.errors, js.errors
+
+
+# A move of the first slider, and the frames in which the view then draws: a
+# frame counts when a canvas operation or a change to the view's element happens
+# between two of its animation frames.
+FRAMES_DRAWN = RENDER.split("await frames(3);\nconst problem")[0] + """
+await frames(3);
+let framesDrawn = 0, last = window.__drawn, counting = true;
+const tick = () => {
+  if (window.__drawn !== last) { framesDrawn += 1; last = window.__drawn; }
+  if (counting) requestAnimationFrame(tick);
+};
+requestAnimationFrame(tick);
+await frames(2);
+await move();
+await frames(10);
+counting = false;
+if (typeof cleanup === "function") cleanup();
+return { slider, framesDrawn };
+"""
+
+# the views that draw a move in slices, a frame at a time, by design
+SLICED = {"basins", "network"}
+
+
+@pytest.mark.parametrize("view", sorted(set(WIDGETS) - SLICED))
+def test_a_move_is_drawn_in_one_frame(js, view):
+    """A move draws the figure once: no second frame redraws what the first drew (the
+    1-D explorer drew each rerun twice: once itself, once for the step slider it set)."""
+    w = WIDGETS[view]()
+    controls = {name: _state(c) for name, c in w.front.controls.items()}
+    out = js.call(FRAMES_DRAWN, {"view": view, "spec": w.front.spec, "controls": controls})
+    assert out["framesDrawn"] == 1, (
+        f"{view}: a move of {out['slider']!r} drew in {out['framesDrawn']} frames")
     assert not js.errors, js.errors

@@ -11,44 +11,54 @@ import { perturbed_gd, fmtG } from "./optim.js";
 import { layered, axes, curve, OKABE_ITO } from "./plot.js";
 import { controlModels, onChange, fmt, mountFront } from "./common.js";
 
-// labtools.landscapes.chain._smoothstep: the quintic gate on [lo, hi] and its
-// derivative in u.
-function chainSmoothstep(u, [lo, hi]) {
-  const width = hi - lo;
-  const t = Math.min(Math.max((u - lo) / width, 0.0), 1.0);
-  const s = t * t * t * (10.0 - 15.0 * t + 6.0 * t * t);
-  const tt = t * (1.0 - t); // zero outside the gate
-  return [s, 30.0 * tt * tt / width];
-}
-
 // SaddleChain: f(x) = sum_i [b(x_i) + w_i (h(x_i) - b(x_i))] with the double
-// well h, the bowl b and the gates w_1 = 1, w_i = s((x_{i-1} / a)^2).
+// well h, the bowl b and the gates w_1 = 1, w_i = s((x_{i-1} / a)^2), where s is
+// labtools.landscapes.chain._smoothstep, the quintic gate on [lo, hi].
+// A run calls f and grad at every step: the gates go into two arrays made once
+// (a new array per gate and call left most of a run's time to the garbage
+// collector), and f and grad at the same point compute them once.
 export function chainLandscape({ d, gamma, L, a, gate }) {
   const g = gamma;
+  const [lo, hi] = gate, width = hi - lo;
   // h - b, what a gate switches on
   const wellMinusBowl = (x) => {
     const xx = x * x;
     return g / (4 * a * a) * (xx - a * a) ** 2 - g * a * a / 4 - 0.5 * L * xx;
   };
-  const gates = (x) => x.map((v) => chainSmoothstep((v / a) ** 2, gate));
+  const S = new Float64Array(d), DS = new Float64Array(d);  // s and its derivative in u
+  const at = new Float64Array(d).fill(NaN);  // the point S and DS hold
+  const gates = (x) => {
+    let same = true;
+    for (let i = 0; i < d && same; i++) same = at[i] === x[i];
+    if (same) return;
+    for (let i = 0; i < d; i++) {
+      at[i] = x[i];
+      const u = (x[i] / a) ** 2;
+      const t = Math.min(Math.max((u - lo) / width, 0.0), 1.0);
+      S[i] = t * t * t * (10.0 - 15.0 * t + 6.0 * t * t);
+      const tt = t * (1.0 - t); // zero outside the gate
+      DS[i] = 30.0 * tt * tt / width;
+    }
+  };
   const f = (x) => {
-    const sg = gates(x);
+    gates(x);
     let total = 0;
     for (let i = 0; i < d; i++) {
-      const w = i === 0 ? 1.0 : sg[i - 1][0];
+      const w = i === 0 ? 1.0 : S[i - 1];
       const bowl = g * a ** 2 / 4 + 0.5 * L * x[i] * x[i];
       total += bowl + w * wellMinusBowl(x[i]);
     }
     return total;
   };
   const grad = (x) => {
-    const sg = gates(x);
-    const out = x.map((v, i) => {
-      const w = i === 0 ? 1.0 : sg[i - 1][0];
-      return L * v + w * (g / (a * a) * v * (v * v - a * a) - L * v);
-    });
+    gates(x);
+    const out = new Array(d);
+    for (let i = 0; i < d; i++) {
+      const v = x[i], w = i === 0 ? 1.0 : S[i - 1];
+      out[i] = L * v + w * (g / (a * a) * v * (v * v - a * a) - L * v);
+    }
     // x_j also moves the gate of coordinate j + 1
-    for (let j = 0; j < d - 1; j++) out[j] += (sg[j][1] * 2 * x[j] / a ** 2) * wellMinusBowl(x[j + 1]);
+    for (let j = 0; j < d - 1; j++) out[j] += (DS[j] * 2 * x[j] / a ** 2) * wellMinusBowl(x[j + 1]);
     return out;
   };
   return { dim: d, f, grad };

@@ -25,6 +25,7 @@ export async function explorer1dView({ model, el }) {
   el.append(root);
 
   let layer = null, layerKey = null, geo = null, trace = null, L = null, entry = null;
+  let drawn = null;  // the run, step and layer drawn last (redraw)
 
   // Without a kernel (spec.formula) the learner's own function is read here (formula.js)
   let lastKey = null;
@@ -59,10 +60,14 @@ export async function explorer1dView({ model, el }) {
     redraw();
   }
 
-  // Draw the path up to step k.
+  // Draw the path up to step k. A new run sets k itself and draws at once; the
+  // change of k it makes asks for a redraw in the next frame too, which has
+  // nothing new to show: `drawn` (the run and step drawn last) skips it.
   function redraw() {
     if (!trace || !layer) return;
     const n = trace.steps_taken, k = Math.min(c.k.get("value"), n);
+    if (drawn && drawn.trace === trace && drawn.k === k && drawn.layer === layer) return;
+    drawn = { trace, k, layer };
     const xs = trace.xs.map((p) => p[0]), vs = trace.values;
     const P = (x, y) => [geo.X(x), geo.Y(y)];
     const ctx = layer.ctx;
@@ -109,6 +114,7 @@ export async function explorer1dView({ model, el }) {
     const budget = c.steps.get("value");
     const early = n < budget ? ` The run stopped before the ${budget} steps allowed.` : "";
     status.textContent = `${name} from x = ${fmt(xs[0])}: ${trace.message}. Showing step ${k}.${early}`;
+    el.dataset.updates = String(Number(el.dataset.updates || 0) + 1);
   }
 
   // Play: step k forward every 400 ms (from 0 when it is at the end).
