@@ -38,7 +38,7 @@ WIDGETS = {
 # Stand-ins for the ipywidgets models (Backbone: get, set, on, off), a move of the
 # first slider, and a count of what the view draws: canvas operations anywhere
 # and changes to its element.
-RENDER = """
+SETUP = """
 const main = (await mod("main.js")).default;
 const models = {};
 const model = (state) => {
@@ -104,6 +104,10 @@ const move = async () => {
   m.set("value", v === hi ? lo : hi);
   await frames(3);
 };
+"""
+
+# The view rendered, moved, removed, and moved again.
+RENDER = SETUP + """
 await frames(3);
 const problem = [...el.querySelectorAll("[role=alert]")].map((a) => a.textContent).join("");
 window.__drawn = 0;
@@ -154,7 +158,7 @@ def test_a_removed_view_lets_go_of_the_controls(js, view):
 # A move of the first slider, and the frames in which the view then draws: a
 # frame counts when a canvas operation or a change to the view's element happens
 # between two of its animation frames.
-FRAMES_DRAWN = RENDER.split("await frames(3);\nconst problem")[0] + """
+FRAMES_DRAWN = SETUP + """
 await frames(3);
 let framesDrawn = 0, last = window.__drawn, counting = true;
 const tick = () => {

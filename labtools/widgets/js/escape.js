@@ -46,7 +46,8 @@ export function escapeSteps(fs, x0, lr, B, runs, maxSteps, radius, seed) {
       let sq = 0;
       for (let j = 0; j < d; j++) {
         x[j] = x[j] - lr * (g[j] / B);
-        sq += (x[j] - x0[j]) * (x[j] - x0[j]);
+        const dx = x[j] - x0[j];
+        sq += dx * dx;
       }
       // the distance as numpy.linalg.norm takes it (a root of the sum of squares;
       // Math.hypot, which guards against overflow, cost a tenth of the runs' time)
